@@ -1,0 +1,58 @@
+// Streaming GGUF writer (version 3). Metadata and the tensor table are declared
+// first; tensor data is then written one tensor at a time in declaration order, so
+// a 17 GB file never needs 17 GB of RAM. Used by synth, quantize and train.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "gguf/gguf_value.h"
+#include "quant/tensor_type.h"
+
+namespace holo {
+
+class gguf_writer {
+public:
+    gguf_writer() = default;
+    ~gguf_writer();
+    gguf_writer(const gguf_writer&) = delete;
+    gguf_writer& operator=(const gguf_writer&) = delete;
+
+    // Metadata, in insertion order; setting a key twice replaces the value.
+    void set(std::string key, gguf_value value);
+    void set_alignment(uint64_t alignment);  // writes general.alignment too
+
+    // Declares a tensor; data comes later through write_tensor_data, in this order.
+    // ne is innermost first. Error when the shape does not fit the type's blocks.
+    result<void> add_tensor(std::string name, tensor_type type, std::vector<int64_t> ne);
+
+    // Opens `path` and writes header, metadata and tensor table.
+    result<void> begin(const std::string& path);
+    // Writes the next declared tensor's data (exactly its byte size); may be called
+    // in several pieces per tensor (piece sizes add up to the tensor's size).
+    result<void> write_tensor_data(std::span<const uint8_t> bytes);
+    // Checks every tensor got all its bytes, flushes and closes.
+    result<void> finish();
+
+private:
+    struct pending_tensor {
+        std::string name;
+        tensor_type type;
+        std::vector<int64_t> ne;
+        uint64_t n_bytes;
+        uint64_t offset;
+    };
+    std::vector<std::pair<std::string, gguf_value>> kv_;
+    std::vector<pending_tensor> tensors_;
+    uint64_t alignment_ = 32;
+    std::string path_;
+    std::FILE* f_ = nullptr;
+    size_t current_ = 0;           // index of the tensor being written
+    uint64_t written_in_current_ = 0;
+};
+
+}  // namespace holo

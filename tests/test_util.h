@@ -1,0 +1,21 @@
+// Helpers shared by the tests: paths to the source tree and build outputs, scratch
+// files, and relative-error measures with stated tolerances.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace holo::test {
+
+std::string source_dir();   // the repository root
+std::string binary_dir();   // the build folder (holds build/holo)
+std::string temp_path(const std::string& name);  // a fresh path under a per-process temp dir
+
+// sqrt(mean((a-b)^2)) / sqrt(mean(a^2)); 0 when both are zero.
+double relative_rmse(const std::vector<float>& ref, const std::vector<float>& got);
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b);
+
+// Runs a shell command, returns its exit code and captures stdout (stderr to the test log).
+int run_command(const std::string& cmd, std::string* out = nullptr);
+
+}  // namespace holo::test
