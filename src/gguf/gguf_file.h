@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,6 +36,13 @@ class mapped_file;
 
 class gguf_file {
 public:
+    // Limits on what a file may ask of the reader (see docs/gguf.md for why).
+    static constexpr uint64_t max_alignment = uint64_t(1) << 20;
+    static constexpr int max_array_depth = 8;                       // an array of arrays is depth 2
+    static constexpr uint64_t max_metadata_values = uint64_t(1) << 22;  // scalars + array items, all keys
+    static constexpr uint64_t max_tensors = uint64_t(1) << 20;
+    static constexpr uint32_t max_dims = 4;
+
     // Maps `path` read-only and validates it.
     static result<gguf_file> open(const std::string& path);
     // Validates bytes already in memory (fuzzing, tests). `name` is used in errors.
@@ -66,7 +74,9 @@ public:
     std::span<const uint8_t> tensor_data(const gguf_tensor_info& t) const;
 
     // Advice to the kernel: lock pages in RAM (`--mlock`), or prefetch a range.
+    // lock_in_memory is an error for a file made by parse() (nothing mapped).
     result<void> lock_in_memory() const;
+    void prefetch(const gguf_tensor_info& t) const;
 
 private:
     gguf_file() = default;

@@ -17,6 +17,8 @@ enum class gguf_value_type : uint32_t {
 };
 
 const char* gguf_value_type_name(gguf_value_type t);
+// True for the 13 type ids the format defines (ids read from files are untrusted).
+bool is_valid_value_type(uint32_t raw);
 
 struct gguf_value;
 
@@ -39,10 +41,16 @@ struct gguf_value {
     const std::string* as_string() const;
     const gguf_array* as_array() const;
 
+    static gguf_value make_u8(uint8_t x);
+    static gguf_value make_i8(int8_t x);
+    static gguf_value make_u16(uint16_t x);
+    static gguf_value make_i16(int16_t x);
     static gguf_value make_u32(uint32_t x);
     static gguf_value make_i32(int32_t x);
     static gguf_value make_u64(uint64_t x);
+    static gguf_value make_i64(int64_t x);
     static gguf_value make_f32(float x);
+    static gguf_value make_f64(double x);
     static gguf_value make_bool(bool x);
     static gguf_value make_string(std::string s);
     static gguf_value make_array(gguf_value_type element_type, std::vector<gguf_value> items);

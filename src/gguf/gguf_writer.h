@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/error.h"
@@ -38,6 +39,12 @@ public:
     // Checks every tensor got all its bytes, flushes and closes.
     result<void> finish();
 
+    // After begin(): where the data section starts and each tensor's offset in it.
+    uint64_t data_offset() const { return data_offset_; }
+    size_t n_tensors() const { return tensors_.size(); }
+    uint64_t tensor_offset(size_t i) const { return tensors_.at(i).offset; }
+    uint64_t tensor_bytes(size_t i) const { return tensors_.at(i).n_bytes; }
+
 private:
     struct pending_tensor {
         std::string name;
@@ -48,11 +55,17 @@ private:
     };
     std::vector<std::pair<std::string, gguf_value>> kv_;
     std::vector<pending_tensor> tensors_;
+    std::unordered_set<std::string> names_;
     uint64_t alignment_ = 32;
+    uint64_t data_offset_ = 0;
     std::string path_;
     std::FILE* f_ = nullptr;
     size_t current_ = 0;           // index of the tensor being written
     uint64_t written_in_current_ = 0;
+    bool begun_ = false;
+    result<void> write_bytes(const void* p, size_t n);
+    result<void> pad_to(uint64_t alignment);
+    uint64_t pos_ = 0;  // bytes written so far
 };
 
 }  // namespace holo
