@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "quant/tensor_type.h"
 
@@ -26,6 +27,38 @@ struct weight_matrix {
 // y = W x for n_tokens activations. x: [n_cols, n_tokens] f32, y: [n_rows, n_tokens] f32.
 // Activations are quantized on the fly to W's vec_dot_type (Q8_0 / Q8_K).
 void matmul(const weight_matrix& w, const float* x, int64_t n_tokens, float* y, thread_pool& pool);
+
+// Activations converted once to a weight type's vec_dot_type, so one input can feed
+// several matmuls (q, k, v; the gate and up of every expert) without re-quantizing.
+struct quantized_activations {
+    tensor_type type = tensor_type::f32;  // the vec_dot_type
+    int64_t n_cols = 0;
+    int64_t n_tokens = 0;
+    size_t row_bytes = 0;                 // bytes of one token's row
+    std::vector<uint8_t> data;            // [row_bytes, n_tokens]; reused across calls
+    const uint8_t* row(int64_t t) const { return data.data() + t * row_bytes; }
+};
+
+// x: [n_cols, n_tokens] f32. n_cols must be a multiple of vec_dot_type's block size.
+// With a pool, large batches are converted in parallel.
+void quantize_activations(tensor_type vec_dot_type, const float* x, int64_t n_cols, int64_t n_tokens,
+                          quantized_activations& out, thread_pool* pool = nullptr);
+
+// One product of a batch: y = W x over n_tokens rows of prepared activations.
+// Token t uses activation row (token_rows ? token_rows[t] : t) of x, so the MoE block
+// can quantize a layer's input once and hand each expert the ids of its tokens.
+struct matmul_task {
+    weight_matrix w;
+    const quantized_activations* x = nullptr;  // type must be w's vec_dot_type
+    const int32_t* token_rows = nullptr;       // [n_tokens] or null
+    int64_t n_tokens = 0;
+    float* y = nullptr;                        // [w.n_rows, n_tokens]
+};
+
+// Runs all tasks in one parallel region (one wake-up of the pool for, e.g., the gate
+// and up projections of every active expert of a layer); rows are shared out
+// dynamically across the pool's threads.
+void matmul_batch(const matmul_task* tasks, int64_t n_tasks, thread_pool& pool);
 
 // In-place RMSNorm of n_tokens rows of n: x = x / sqrt(mean(x^2) + eps) * weight.
 void rms_norm(float* x, const float* weight, int64_t n, int64_t n_tokens, float eps);
