@@ -74,6 +74,7 @@ synth_vocab build_synth_vocab(int64_t n_vocab) {
     // words mostly follow a space in running text.
     const std::string space = byte_token_text(' ');
     for (std::string_view w : k_words) {
+        if (w.empty()) continue;  // the array is sized larger than its word list
         for (int prefixed = 1; prefixed >= 0; --prefixed) {
             std::vector<std::string> pieces;
             if (prefixed) pieces.push_back(space);
