@@ -18,11 +18,13 @@ struct tables {
         a2.isa = cpu_isa::avx2;
         fill_vec_ops_avx2(a2);
         fill_quant_dots_avx2(a2);
+        fill_kquant_dots_avx2(a2);
         kernel_table& a5 = by_isa[2];
         a5 = a2;
         a5.isa = cpu_isa::avx512;
         fill_vec_ops_avx512(a5);
         fill_quant_dots_avx512(a5);
+        fill_kquant_dots_avx512(a5);
     }
 };
 

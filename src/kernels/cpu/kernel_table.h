@@ -55,5 +55,7 @@ void fill_vec_ops_avx2(kernel_table& t);
 void fill_vec_ops_avx512(kernel_table& t);
 void fill_quant_dots_avx2(kernel_table& t);
 void fill_quant_dots_avx512(kernel_table& t);
+void fill_kquant_dots_avx2(kernel_table& t);
+void fill_kquant_dots_avx512(kernel_table& t);
 
 }  // namespace holo

@@ -1,6 +1,9 @@
 // AVX-512 versions of the f32 primitives. Tails use masked loads, so any length works.
 // Only intrinsics and file-local helpers here: an inline function shared with
 // baseline files could be emitted with AVX-512 instructions and picked by the linker.
+// GCC 12's AVX-512 headers trip -Wuninitialized inside their own _mm512_undefined_* uses.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include <cmath>

@@ -1,0 +1,337 @@
+// AVX-512 VNNI dot products of K-quant weight rows (q2_K .. q6_K) with q8_K
+// activations, one weight row against up to k_max_tokens_per_pass tokens.
+//
+// Scheme shared by all: the weight quants of 64 consecutive elements are unpacked to
+// unsigned bytes in one zmm (0..63, offsets like q6_K's -32 moved to a bsums term),
+// vpdpbusd forms 16 lanes of 4-element sums (each fits in int16), and vpdpwssd
+// multiplies each lane by its sub-block scale (a zmm of int32 whose high halves are
+// zero) into the integer block sum. Unpacking happens once per block, the token loop
+// only loads activations.
+// GCC 12's AVX-512 headers trip -Wuninitialized inside their own _mm512_undefined_* uses.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "kernels/cpu/kernel_table.h"
+#include "quant/block_formats.h"
+#include "quant/tensor_type.h"
+
+namespace holo {
+
+namespace {
+
+inline float f16(uint16_t h) { return _cvtsh_ss(h); }
+
+inline const block_q8_k* act_row(const void* x, size_t stride, int t) {
+    return reinterpret_cast<const block_q8_k*>(static_cast<const uint8_t*>(x) + t * stride);
+}
+
+// Lanes 0-7 pick element a of v, lanes 8-15 element b.
+inline __m512i split_idx(int a, int b) { return _mm512_mask_blend_epi32(0xff00, _mm512_set1_epi32(a), _mm512_set1_epi32(b)); }
+
+// Lanes 4i..4i+3 pick element base + i.
+inline __m512i quad_idx(int base) {
+    return _mm512_add_epi32(_mm512_set1_epi32(base), _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0));
+}
+
+inline float hsum128(__m128 v) {
+    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    v = _mm_add_ss(v, _mm_movehdup_ps(v));
+    return _mm_cvtss_f32(v);
+}
+
+inline float hsum256(__m256 v) { return hsum128(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
+
+// ---- q4_K: 8 sub-blocks of 32, 6-bit scales and mins ----
+
+// Bytes 0-7: scales, 8-15: mins, of the packed 12-byte field.
+inline void unpack_q4_k_scales(const uint8_t* packed, uint8_t out[16]) {
+    uint32_t a[3];
+    std::memcpy(a, packed, 12);
+    const uint32_t s_lo = a[0] & 0x3f3f3f3fu;
+    const uint32_t s_hi = (a[2] & 0x0f0f0f0fu) | (((a[0] >> 6) & 0x03030303u) << 4);
+    const uint32_t m_lo = a[1] & 0x3f3f3f3fu;
+    const uint32_t m_hi = ((a[2] >> 4) & 0x0f0f0f0fu) | (((a[1] >> 6) & 0x03030303u) << 4);
+    const uint32_t r[4] = {s_lo, s_hi, m_lo, m_hi};
+    std::memcpy(out, r, 16);
+}
+
+template <int NT>
+void dot_q4_k(int64_t n, const void* w_row, const void* x, size_t stride, float* out) {
+    const block_q4_k* w = static_cast<const block_q4_k*>(w_row);
+    const int64_t nb = n / qk_k;
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    const __m512i nib_shift = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
+    __m512 acc[NT];
+    __m128 acc_min[NT];
+    for (int t = 0; t < NT; ++t) {
+        acc[t] = _mm512_setzero_ps();
+        acc_min[t] = _mm_setzero_ps();
+    }
+    for (int64_t ib = 0; ib < nb; ++ib) {
+        const block_q4_k& b = w[ib];
+        alignas(16) uint8_t sm[16];
+        unpack_q4_k_scales(b.scales, sm);
+        const __m512i sc32 = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(sm)));
+        const __m128i mins16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sm + 8)));
+        __m512i q[4], sc[4];
+        for (int j = 0; j < 4; ++j) {
+            // Elements 64j .. 64j+31 are the low nibbles of qs[32j..], the next 32 the high.
+            const __m512i raw = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs + 32 * j)));
+            q[j] = _mm512_and_si512(_mm512_srlv_epi64(raw, nib_shift), m4);
+            sc[j] = _mm512_permutexvar_epi32(split_idx(2 * j, 2 * j + 1), sc32);
+        }
+        const float d = f16(b.d), dmin = f16(b.dmin);
+        for (int t = 0; t < NT; ++t) {
+            const block_q8_k& y = act_row(x, stride, t)[ib];
+            __m512i s = _mm512_setzero_si512();
+            for (int j = 0; j < 4; ++j) {
+                const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[j], _mm512_loadu_si512(y.qs + 64 * j));
+                s = _mm512_dpwssd_epi32(s, p, sc[j]);
+            }
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(d * y.d), acc[t]);
+            const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums));
+            const __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
+            const __m128i pm = _mm_madd_epi16(pair, mins16);
+            acc_min[t] = _mm_fmadd_ps(_mm_cvtepi32_ps(pm), _mm_set1_ps(dmin * y.d), acc_min[t]);
+        }
+    }
+    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum128(acc_min[t]);
+}
+
+// ---- q5_K: q4_K plus a fifth bit per element in qh ----
+
+template <int NT>
+void dot_q5_k(int64_t n, const void* w_row, const void* x, size_t stride, float* out) {
+    const block_q5_k* w = static_cast<const block_q5_k*>(w_row);
+    const int64_t nb = n / qk_k;
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    const __m512i bit4 = _mm512_set1_epi8(0x10);
+    const __m512i nib_shift = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
+    __m512 acc[NT];
+    __m128 acc_min[NT];
+    for (int t = 0; t < NT; ++t) {
+        acc[t] = _mm512_setzero_ps();
+        acc_min[t] = _mm_setzero_ps();
+    }
+    for (int64_t ib = 0; ib < nb; ++ib) {
+        const block_q5_k& b = w[ib];
+        alignas(16) uint8_t sm[16];
+        unpack_q4_k_scales(b.scales, sm);
+        const __m512i sc32 = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(sm)));
+        const __m128i mins16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sm + 8)));
+        const __m512i hb = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh)));
+        __m512i q[4], sc[4];
+        for (int j = 0; j < 4; ++j) {
+            const __m512i raw = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs + 32 * j)));
+            const __m512i lo = _mm512_and_si512(_mm512_srlv_epi64(raw, nib_shift), m4);
+            // Bit 2j of qh[l] for the low half, bit 2j+1 for the high half, moved to bit 4.
+            const __m512i hshift = _mm512_set_epi64(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j, 2 * j, 2 * j);
+            const __m512i hi = _mm512_and_si512(_mm512_slli_epi64(_mm512_srlv_epi64(hb, hshift), 4), bit4);
+            q[j] = _mm512_or_si512(lo, hi);
+            sc[j] = _mm512_permutexvar_epi32(split_idx(2 * j, 2 * j + 1), sc32);
+        }
+        const float d = f16(b.d), dmin = f16(b.dmin);
+        for (int t = 0; t < NT; ++t) {
+            const block_q8_k& y = act_row(x, stride, t)[ib];
+            __m512i s = _mm512_setzero_si512();
+            for (int j = 0; j < 4; ++j) {
+                const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[j], _mm512_loadu_si512(y.qs + 64 * j));
+                s = _mm512_dpwssd_epi32(s, p, sc[j]);
+            }
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(d * y.d), acc[t]);
+            const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums));
+            const __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
+            const __m128i pm = _mm_madd_epi16(pair, mins16);
+            acc_min[t] = _mm_fmadd_ps(_mm_cvtepi32_ps(pm), _mm_set1_ps(dmin * y.d), acc_min[t]);
+        }
+    }
+    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum128(acc_min[t]);
+}
+
+// ---- q6_K: 16 sub-blocks of 16, int8 scales, q - 32 ----
+
+template <int NT>
+void dot_q6_k(int64_t n, const void* w_row, const void* x, size_t stride, float* out) {
+    const block_q6_k* w = static_cast<const block_q6_k*>(w_row);
+    const int64_t nb = n / qk_k;
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    const __m512i m30 = _mm512_set1_epi8(0x30);
+    const __m512i shl_even = _mm512_set_epi64(2, 2, 2, 2, 4, 4, 4, 4);
+    const __m512i shr_odd = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0);
+    __m512 acc[NT];
+    __m256 acc_off[NT];
+    for (int t = 0; t < NT; ++t) {
+        acc[t] = _mm512_setzero_ps();
+        acc_off[t] = _mm256_setzero_ps();
+    }
+    for (int64_t ib = 0; ib < nb; ++ib) {
+        const block_q6_k& b = w[ib];
+        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)));
+        const __m512i sc32 = _mm512_cvtepu16_epi32(sc16);  // int16 in the low half, 0 above
+        __m512i q[4], sc[4];
+        for (int h = 0; h < 2; ++h) {
+            const __m512i ql = _mm512_loadu_si512(b.ql + 64 * h);
+            const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh + 32 * h)));
+            // Group 2h: low nibbles, qh bits 0-1 (first 32) and 2-3 (next 32), moved to bits 4-5.
+            q[2 * h] = _mm512_or_si512(_mm512_and_si512(ql, m4), _mm512_and_si512(_mm512_sllv_epi64(qh, shl_even), m30));
+            // Group 2h+1: high nibbles, qh bits 4-5 and 6-7.
+            q[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m4),
+                                           _mm512_and_si512(_mm512_srlv_epi64(qh, shr_odd), m30));
+        }
+        for (int k = 0; k < 4; ++k) sc[k] = _mm512_permutexvar_epi32(quad_idx(4 * k), sc32);
+        const float d = f16(b.d);
+        for (int t = 0; t < NT; ++t) {
+            const block_q8_k& y = act_row(x, stride, t)[ib];
+            __m512i s = _mm512_setzero_si512();
+            for (int k = 0; k < 4; ++k) {
+                const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[k], _mm512_loadu_si512(y.qs + 64 * k));
+                s = _mm512_dpwssd_epi32(s, p, sc[k]);
+            }
+            const __m512 dy = _mm512_set1_ps(d * y.d);
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), dy, acc[t]);
+            const __m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums)));
+            acc_off[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(off), _mm512_castps512_ps256(dy), acc_off[t]);
+        }
+    }
+    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - 32.0f * hsum256(acc_off[t]);
+}
+
+// ---- q3_K: 16 sub-blocks of 16, 6-bit scales - 32, q = 2 bits + hmask bit - 4 ----
+
+// The 16 scales (6-bit, still offset by 32) of the packed 12-byte field.
+inline void unpack_q3_k_scales(const uint8_t* packed, uint8_t out[16]) {
+    uint32_t a[3];
+    std::memcpy(a, packed, 12);
+    const uint32_t hi = a[2];
+    uint32_t r[4];
+    r[0] = (a[0] & 0x0f0f0f0fu) | (((hi >> 0) & 0x03030303u) << 4);
+    r[1] = (a[1] & 0x0f0f0f0fu) | (((hi >> 2) & 0x03030303u) << 4);
+    r[2] = ((a[0] >> 4) & 0x0f0f0f0fu) | (((hi >> 4) & 0x03030303u) << 4);
+    r[3] = ((a[1] >> 4) & 0x0f0f0f0fu) | (((hi >> 6) & 0x03030303u) << 4);
+    std::memcpy(out, r, 16);
+}
+
+template <int NT>
+void dot_q3_k(int64_t n, const void* w_row, const void* x, size_t stride, float* out) {
+    const block_q3_k* w = static_cast<const block_q3_k*>(w_row);
+    const int64_t nb = n / qk_k;
+    const __m512i m3 = _mm512_set1_epi8(0x03);
+    const __m512i b2 = _mm512_set1_epi8(0x04);
+    __m512 acc[NT];
+    __m256 acc_off[NT];
+    for (int t = 0; t < NT; ++t) {
+        acc[t] = _mm512_setzero_ps();
+        acc_off[t] = _mm256_setzero_ps();
+    }
+    for (int64_t ib = 0; ib < nb; ++ib) {
+        const block_q3_k& b = w[ib];
+        alignas(16) uint8_t s8[16];
+        unpack_q3_k_scales(b.scales, s8);
+        const __m128i s_signed = _mm_sub_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(s8)), _mm_set1_epi8(32));
+        const __m256i sc16 = _mm256_cvtepi8_epi16(s_signed);
+        const __m512i sc32 = _mm512_cvtepu16_epi32(sc16);
+        const __m512i hm = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.hmask)));
+        __m512i q[4], sc[4];
+        for (int k = 0; k < 4; ++k) {
+            // Group k: half h = k / 2, 2-bit fields m0 = 2 (k % 2) and m0 + 1 of qs[32h + l].
+            const int h = k / 2, m0 = 2 * (k % 2);
+            const __m512i qs = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs + 32 * h)));
+            const __m512i lo_shift = _mm512_set_epi64(2 * m0 + 2, 2 * m0 + 2, 2 * m0 + 2, 2 * m0 + 2, 2 * m0, 2 * m0, 2 * m0, 2 * m0);
+            const int hb0 = 4 * h + m0;  // hmask bit of the first 32 elements
+            const __m512i h_shift = _mm512_set_epi64(hb0 + 1, hb0 + 1, hb0 + 1, hb0 + 1, hb0, hb0, hb0, hb0);
+            const __m512i lo = _mm512_and_si512(_mm512_srlv_epi64(qs, lo_shift), m3);
+            const __m512i hi = _mm512_and_si512(_mm512_slli_epi64(_mm512_srlv_epi64(hm, h_shift), 2), b2);
+            q[k] = _mm512_or_si512(lo, hi);  // q + 4h in 0..7; the -4 goes to the bsums term
+            sc[k] = _mm512_permutexvar_epi32(quad_idx(4 * k), sc32);
+        }
+        const float d = f16(b.d);
+        for (int t = 0; t < NT; ++t) {
+            const block_q8_k& y = act_row(x, stride, t)[ib];
+            __m512i s = _mm512_setzero_si512();
+            for (int k = 0; k < 4; ++k) {
+                const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[k], _mm512_loadu_si512(y.qs + 64 * k));
+                s = _mm512_dpwssd_epi32(s, p, sc[k]);
+            }
+            const __m512 dy = _mm512_set1_ps(d * y.d);
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), dy, acc[t]);
+            const __m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums)));
+            acc_off[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(off), _mm512_castps512_ps256(dy), acc_off[t]);
+        }
+    }
+    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - 4.0f * hsum256(acc_off[t]);
+}
+
+// ---- q2_K: 16 sub-blocks of 16, 4-bit scale and min per sub-block ----
+
+template <int NT>
+void dot_q2_k(int64_t n, const void* w_row, const void* x, size_t stride, float* out) {
+    const block_q2_k* w = static_cast<const block_q2_k*>(w_row);
+    const int64_t nb = n / qk_k;
+    const __m512i m3 = _mm512_set1_epi8(0x03);
+    __m512 acc[NT];
+    __m256 acc_min[NT];
+    for (int t = 0; t < NT; ++t) {
+        acc[t] = _mm512_setzero_ps();
+        acc_min[t] = _mm256_setzero_ps();
+    }
+    for (int64_t ib = 0; ib < nb; ++ib) {
+        const block_q2_k& b = w[ib];
+        const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
+        const __m512i sc32 = _mm512_cvtepu8_epi32(_mm_and_si128(raw, _mm_set1_epi8(0x0f)));
+        const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(0x0f)));
+        __m512i q[4], sc[4];
+        for (int k = 0; k < 4; ++k) {
+            const int h = k / 2, m0 = 2 * (k % 2);
+            const __m512i qs = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs + 32 * h)));
+            const __m512i shift = _mm512_set_epi64(2 * m0 + 2, 2 * m0 + 2, 2 * m0 + 2, 2 * m0 + 2, 2 * m0, 2 * m0, 2 * m0, 2 * m0);
+            q[k] = _mm512_and_si512(_mm512_srlv_epi64(qs, shift), m3);
+            sc[k] = _mm512_permutexvar_epi32(quad_idx(4 * k), sc32);
+        }
+        const float d = f16(b.d), dmin = f16(b.dmin);
+        for (int t = 0; t < NT; ++t) {
+            const block_q8_k& y = act_row(x, stride, t)[ib];
+            __m512i s = _mm512_setzero_si512();
+            for (int k = 0; k < 4; ++k) {
+                const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[k], _mm512_loadu_si512(y.qs + 64 * k));
+                s = _mm512_dpwssd_epi32(s, p, sc[k]);
+            }
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(d * y.d), acc[t]);
+            const __m256i pm = _mm256_madd_epi16(mins16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums)));
+            acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pm), _mm256_set1_ps(dmin * y.d), acc_min[t]);
+        }
+    }
+    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum256(acc_min[t]);
+}
+
+// Dispatch on the token count to the instance that keeps NT accumulators in registers.
+#define HOLO_ROW_DOT(name)                                                                               \
+    void name##_rows(int64_t n, const void* w, const void* x, size_t stride, int nt, float* out) {      \
+        switch (nt) {                                                                                    \
+            case 1: name<1>(n, w, x, stride, out); break;                                                \
+            case 2: name<2>(n, w, x, stride, out); break;                                                \
+            case 3: name<3>(n, w, x, stride, out); break;                                                \
+            default: name<4>(n, w, x, stride, out); break;                                               \
+        }                                                                                                \
+    }
+HOLO_ROW_DOT(dot_q2_k)
+HOLO_ROW_DOT(dot_q3_k)
+HOLO_ROW_DOT(dot_q4_k)
+HOLO_ROW_DOT(dot_q5_k)
+HOLO_ROW_DOT(dot_q6_k)
+#undef HOLO_ROW_DOT
+
+}  // namespace
+
+void fill_kquant_dots_avx512(kernel_table& t) {
+    static_assert(k_max_tokens_per_pass == 4, "the row-dot switches above instantiate 1..4 tokens");
+    t.row_dot[static_cast<uint32_t>(tensor_type::q2_k)] = dot_q2_k_rows;
+    t.row_dot[static_cast<uint32_t>(tensor_type::q3_k)] = dot_q3_k_rows;
+    t.row_dot[static_cast<uint32_t>(tensor_type::q4_k)] = dot_q4_k_rows;
+    t.row_dot[static_cast<uint32_t>(tensor_type::q5_k)] = dot_q5_k_rows;
+    t.row_dot[static_cast<uint32_t>(tensor_type::q6_k)] = dot_q6_k_rows;
+}
+
+}  // namespace holo
