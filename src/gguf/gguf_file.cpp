@@ -242,15 +242,6 @@ result<gguf_file> gguf_file::parse(std::span<const uint8_t> bytes, std::string n
     if (!n_tensors) return n_tensors.err();
     auto n_kv = p.read<uint64_t>("key/value count");
     if (!n_kv) return n_kv.err();
-    if (*n_tensors > p.left() / k_min_tensor_info_bytes) {
-        return p.fail("tensor count " + std::to_string(*n_tensors) + " is impossible: each tensor info takes at least " +
-                      std::to_string(k_min_tensor_info_bytes) + " bytes and only " + std::to_string(p.left()) +
-                      " bytes are left");
-    }
-    if (*n_tensors > max_tensors) {
-        return p.fail("tensor count " + std::to_string(*n_tensors) + " exceeds the " + std::to_string(max_tensors) +
-                      " this reader accepts");
-    }
     if (*n_kv > p.left() / k_min_kv_bytes) {
         return p.fail("key/value count " + std::to_string(*n_kv) + " is impossible: each key/value takes at least " +
                       std::to_string(k_min_kv_bytes) + " bytes and only " + std::to_string(p.left()) +
@@ -301,6 +292,15 @@ result<gguf_file> gguf_file::parse(std::span<const uint8_t> bytes, std::string n
 
     // Tensor infos: shapes, types and sizes; ranges are checked once the data
     // section's start is known.
+    if (*n_tensors > p.left() / k_min_tensor_info_bytes) {
+        return p.fail("tensor count " + std::to_string(*n_tensors) + " is impossible: each tensor info takes at least " +
+                      std::to_string(k_min_tensor_info_bytes) + " bytes and only " + std::to_string(p.left()) +
+                      " bytes are left");
+    }
+    if (*n_tensors > max_tensors) {
+        return p.fail("tensor count " + std::to_string(*n_tensors) + " exceeds the " + std::to_string(max_tensors) +
+                      " this reader accepts");
+    }
     f.tensors_.reserve(static_cast<size_t>(*n_tensors));
     for (uint64_t i = 0; i < *n_tensors; ++i) {
         auto name = p.read_string("tensor " + std::to_string(i) + " name");
