@@ -14,6 +14,7 @@
 namespace holo {
 
 class gguf_file;
+struct gguf_kv;
 
 struct special_tokens {
     int32_t bos = -1, eos = -1, eot = -1, pad = -1, unk = -1;
@@ -26,6 +27,10 @@ public:
 
     // Reads tokenizer.ggml.* from the file and validates it (array lengths, ids).
     static result<std::unique_ptr<tokenizer>> from_gguf(const gguf_file& file);
+    // The same from metadata alone (tests, and vocabularies imported from
+    // tokenizer.json before any GGUF exists). `source` names the input in errors.
+    static result<std::unique_ptr<tokenizer>> from_metadata(const std::vector<gguf_kv>& metadata,
+                                                            std::string_view source);
 
     // add_special: prepend BOS / append EOS as the vocabulary asks.
     // parse_special: match special tokens written in the text (templates only;
@@ -40,6 +45,15 @@ public:
     virtual const special_tokens& specials() const = 0;
     // True for tokens that end generation (eos, eot and the vocabulary's end-of-turn tokens).
     virtual bool is_end_of_generation(int32_t id) const = 0;
+
+    // The token's text as the vocabulary stores it (byte-level alphabet, ▁ for
+    // spaces); empty for ids out of range.
+    virtual std::string_view token_text(int32_t id) const { return {}; }
+    // Control / unknown tokens (what parse_special matches), not user text.
+    virtual bool is_control(int32_t id) const { return false; }
+    // The id whose stored text is exactly `text`, or -1 (templates look up
+    // <|im_start|> and friends this way).
+    virtual int32_t find_token(std::string_view text) const { return -1; }
 };
 
 }  // namespace holo
