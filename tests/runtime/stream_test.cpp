@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "runtime/stop_matcher.h"
-#include "runtime/utf8_stream.h"
+#include "tokenizer/utf8.h"
+#include "tokenizer/utf8_stream.h"
 
 namespace holo {
 namespace {
@@ -56,11 +57,11 @@ TEST(utf8_stream, multibyte_characters_split_across_tokens_wait) {
     const std::string euro = "\xE2\x82\xAC";    // €
     const std::string emoji = "\xF0\x9F\x98\x80";  // 😀
     EXPECT_EQ(s.push("a" + euro.substr(0, 1)), "a");
-    EXPECT_EQ(s.held(), 1u);
+    EXPECT_EQ(s.n_held(), 1u);
     EXPECT_EQ(s.push(euro.substr(1, 1)), "");
     EXPECT_EQ(s.push(euro.substr(2) + emoji.substr(0, 3)), euro);
     EXPECT_EQ(s.push(emoji.substr(3) + "b"), emoji + "b");
-    EXPECT_EQ(s.flush(), "");
+    EXPECT_EQ(s.finish(), "");
 }
 
 TEST(utf8_stream, invalid_bytes_become_replacement_characters) {
@@ -71,10 +72,10 @@ TEST(utf8_stream, invalid_bytes_become_replacement_characters) {
     EXPECT_EQ(s.push("\xE2\x82" "x"), fffd + "x");       // truncated sequence then ASCII
     EXPECT_EQ(s.push("\xED\xA0\x80"), fffd + fffd + fffd);  // surrogate: lead invalid with A0, then 2 strays
     EXPECT_EQ(s.push("\xF0\x9F"), "");
-    EXPECT_EQ(s.flush(), fffd);                           // stream ended mid-character
-    EXPECT_TRUE(is_valid_utf8("a" + fffd + "\xF0\x9F\x98\x80"));
-    EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98"));
-    EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // > U+10FFFF
+    EXPECT_EQ(s.finish(), fffd);                           // stream ended mid-character
+    EXPECT_TRUE(utf8_is_valid("a" + fffd + "\xF0\x9F\x98\x80"));
+    EXPECT_FALSE(utf8_is_valid("\xF0\x9F\x98"));
+    EXPECT_FALSE(utf8_is_valid("\xF4\x90\x80\x80"));  // > U+10FFFF
 }
 
 TEST(utf8_stream, output_is_always_valid_for_any_split) {
@@ -83,9 +84,9 @@ TEST(utf8_stream, output_is_always_valid_for_any_split) {
     for (size_t cut = 0; cut <= text.size(); ++cut) {
         utf8_stream s;
         std::string out = s.push(text.substr(0, cut));
-        EXPECT_TRUE(is_valid_utf8(out)) << cut;
+        EXPECT_TRUE(utf8_is_valid(out)) << cut;
         out += s.push(text.substr(cut));
-        out += s.flush();
+        out += s.finish();
         EXPECT_EQ(out, text) << cut;
     }
 }
