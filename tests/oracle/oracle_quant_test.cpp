@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "oracle/dequant_compare.h"
 #include "oracle/oracle_client.h"
 #include "oracle/quant_test_data.h"
 #include "quant/tensor_type.h"
@@ -27,14 +28,11 @@ const tensor_type compared_types[] = {
     tensor_type::q5_1, tensor_type::q2_k, tensor_type::q3_k, tensor_type::q4_k, tensor_type::q5_k, tensor_type::q6_k,
 };
 
-constexpr double rel_tol_per_block_scale = 1e-6;
 constexpr double rmse_ratio_limit = 1.10;
 // Below this relative RMSE both quantizers are exact up to the f16 rounding of
 // their block scales (constant rows, say); a ratio of such errors says nothing
 // about quantizer quality, so they are reported but not held to the 10%.
 constexpr double negligible_rmse = 1e-4;
-
-bool bit_exact_type(tensor_type t) { return t == tensor_type::f16 || t == tensor_type::bf16 || t == tensor_type::q8_0; }
 
 // All datasets back to back: every dataset has the same row length.
 struct corpus {
@@ -95,42 +93,10 @@ std::vector<float> holo_dequantize(tensor_type t, const std::vector<uint8_t>& by
     return out;
 }
 
-// Compares `got` with `want` (the other implementation's dequantization of the same
-// bytes) under the type's rule; returns "" or a description of the mismatches.
-std::string compare_dequantized(tensor_type t, const std::vector<float>& want, const std::vector<float>& got) {
-    if (want.size() != got.size()) return "sizes differ: " + std::to_string(want.size()) + " vs " + std::to_string(got.size());
+// Element i's dataset, for failure messages.
+std::string dataset_of(size_t i) {
     const corpus& c = test_corpus();
-    const size_t per_set = c.sets.front().values.size();
-    const size_t block = size_t(traits_of(t).block_size);
-    size_t n_bad = 0;
-    double worst = 0;
-    std::string first;
-    for (size_t b0 = 0; b0 < want.size(); b0 += block) {
-        double scale = 0;
-        for (size_t i = b0; i < b0 + block; ++i) scale = std::max(scale, double(std::fabs(want[i])));
-        for (size_t i = b0; i < b0 + block; ++i) {
-            bool ok;
-            const double diff = std::fabs(double(want[i]) - double(got[i]));
-            if (bit_exact_type(t)) {
-                ok = std::memcmp(&want[i], &got[i], sizeof(float)) == 0;
-            } else {
-                ok = std::isfinite(got[i]) && diff <= rel_tol_per_block_scale * scale;
-            }
-            if (!ok) {
-                if (n_bad++ == 0) {
-                    char buf[256];
-                    std::snprintf(buf, sizeof buf, "first at element %zu (dataset %s, block scale %.6g): want %.9g, got %.9g",
-                                  i, c.sets[i / per_set].name.c_str(), scale, want[i], got[i]);
-                    first = buf;
-                }
-                if (scale > 0) worst = std::max(worst, diff / scale);
-            }
-        }
-    }
-    if (n_bad == 0) return {};
-    return std::to_string(n_bad) + " of " + std::to_string(want.size()) + " values differ (" +
-           (bit_exact_type(t) ? std::string("bit-exact required") : "worst |diff|/block scale " + std::to_string(worst)) +
-           "); " + first;
+    return "dataset " + c.sets[i / c.sets.front().values.size()].name;
 }
 
 struct rmse_row {
@@ -163,7 +129,7 @@ TEST_P(oracle_quant, holo_dequantizes_llama_blocks_exactly) {
     const quantized* llama = llama_side(t, &err);
     ASSERT_NE(llama, nullptr) << err;
     const std::vector<float> ours = holo_dequantize(t, llama->bytes, llama->values.size());
-    const std::string diff = compare_dequantized(t, llama->values, ours);
+    const std::string diff = compare_dequantized(t, llama->values, ours, dataset_of);
     EXPECT_TRUE(diff.empty()) << type_name(t) << ": Holobiont's dequantize of llama.cpp's blocks: " << diff;
 }
 
@@ -198,7 +164,7 @@ TEST_P(oracle_quant, llama_dequantizes_holo_blocks_exactly) {
     std::string err;
     auto theirs = oracle_dequant_raw(t, holo.bytes, int64_t(holo.values.size()), &err);
     ASSERT_TRUE(theirs.has_value()) << err;
-    const std::string diff = compare_dequantized(t, holo.values, *theirs);
+    const std::string diff = compare_dequantized(t, holo.values, *theirs, dataset_of);
     EXPECT_TRUE(diff.empty()) << type_name(t) << ": llama.cpp's dequantize of Holobiont's blocks: " << diff;
 }
 
