@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/cpu/cpu_features.h"
+#include "test_util.h"
 
 namespace holo::test {
 
