@@ -53,7 +53,9 @@ void min_max(const float* x, int n, float* lo, float* hi) {
 // Symmetric 8-bit: d = amax / 127, q = round(x / d) with ties away from zero.
 float quantize_q8_block(const float* x, int8_t* qs, int n) {
     float amax = 0;
-    for (int j = 0; j < n; ++j) amax = std::fmax(amax, std::fabs(x[j]));
+    for (int j = 0; j < n; ++j) {
+        if (std::fabs(x[j]) > amax) amax = std::fabs(x[j]);
+    }
     const float d = amax / 127.0f;
     const float id = d != 0 ? 1.0f / d : 0.0f;
     for (int j = 0; j < n; ++j) qs[j] = int8_t(std::round(x[j] * id));

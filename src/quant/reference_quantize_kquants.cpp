@@ -42,8 +42,8 @@ float fit_scale_min(const float* x, const float* w, int n, int nmax, scale_grid 
                     uint8_t* L, float* min_out) {
     float lo = x[0], hi = x[0], sum_w = 0, sum_wx = 0;
     for (int i = 0; i < n; ++i) {
-        lo = std::fmin(lo, x[i]);
-        hi = std::fmax(hi, x[i]);
+        if (x[i] < lo) lo = x[i];
+        if (x[i] > hi) hi = x[i];
         sum_w += w[i];
         sum_wx += w[i] * x[i];
     }
@@ -237,8 +237,9 @@ void quantize_k4_superblock(const float* x, int nmax, scale_grid grid, uint16_t*
         const float rms = std::sqrt(sum_x2 / 32);
         for (int l = 0; l < 32; ++l) w[l] = rms + std::fabs(xs[l]);
         scales[j] = fit_scale_min(xs, w, 32, nmax, grid, false, L + 32 * j, &mins[j]);
-        max_scale = std::fmax(max_scale, scales[j]);
-        max_min = std::fmax(max_min, mins[j]);
+        // Plain comparisons, not fmax: a -0 min must not become the super-block's (-0) dmin.
+        if (scales[j] > max_scale) max_scale = scales[j];
+        if (mins[j] > max_min) max_min = mins[j];
     }
     const float inv_scale = max_scale > 0 ? 63.0f / max_scale : 0.0f;
     const float inv_min = max_min > 0 ? 63.0f / max_min : 0.0f;
@@ -272,8 +273,8 @@ void quantize_row_q2_k(const float* src, void* dst, int64_t n) {
             for (int l = 0; l < 16; ++l) w[l] = std::fabs(src[16 * j + l]);
             // With only 4 levels, absolute error is the better target (outliers dominate squares).
             scales[j] = fit_scale_min(src + 16 * j, w, 16, 3, {-0.5f, 0.1f, 15}, true, L + 16 * j, &mins[j]);
-            max_scale = std::fmax(max_scale, scales[j]);
-            max_min = std::fmax(max_min, mins[j]);
+            if (scales[j] > max_scale) max_scale = scales[j];
+            if (mins[j] > max_min) max_min = mins[j];
         }
         const float inv_scale = max_scale > 0 ? 15.0f / max_scale : 0.0f;
         const float inv_min = max_min > 0 ? 15.0f / max_min : 0.0f;
