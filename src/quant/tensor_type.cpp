@@ -14,6 +14,8 @@ namespace {
 using T = tensor_type;
 
 // Sizes follow ggml's block structs (quant/block_formats.h static_asserts them).
+// q8_1 and q8_K are activation formats: they only ever appear as the right-hand
+// side of another type's dot product, so their vec_dot is nullptr.
 const std::array<type_traits, 15> k_traits = {{
     {"f32", 1, 4, false, T::f32, dequantize_row_f32, quantize_row_f32, vec_dot_f32_f32},
     {"f16", 1, 2, false, T::f16, dequantize_row_f16, quantize_row_f16, vec_dot_f16_f16},

@@ -303,6 +303,23 @@ TEST(known_answer, representable_data_is_lossless) {
     }
 }
 
+// A block with no negative values needs no min: its dmin must be stored as +0, not
+// -0 (same value, different bytes from llama.cpp's file).
+TEST(known_answer, unused_min_is_positive_zero) {
+    for (float c : {0.37f, 1.0f, 0.0f}) {
+        std::vector<float> x(256, c);
+        block_q2_k b2;
+        quantize_row_q2_k(x.data(), &b2, 256);
+        EXPECT_EQ(b2.dmin, 0x0000) << "q2_K, constant " << c;
+        block_q4_k b4;
+        quantize_row_q4_k(x.data(), &b4, 256);
+        EXPECT_EQ(b4.dmin, 0x0000) << "q4_K, constant " << c;
+        block_q5_k b5;
+        quantize_row_q5_k(x.data(), &b5, 256);
+        EXPECT_EQ(b5.dmin, 0x0000) << "q5_K, constant " << c;
+    }
+}
+
 // Dequantize is the correctly rounded value of d * sc * q - dmin * m: every product in
 // it is exact in f32 (at most 11 + 8 + 6 = 25 significant bits for q6_K, whose single
 // product is rounded once in either order), so only the final rounding remains and
