@@ -336,11 +336,13 @@ TEST(known_answer, dequantize_is_the_correctly_rounded_expression) {
         block_q5_k b5;
         block_q2_k b2;
         block_q6_k b6;
-        for (auto* p : {reinterpret_cast<uint8_t*>(&b4), reinterpret_cast<uint8_t*>(&b5), reinterpret_cast<uint8_t*>(&b2),
-                        reinterpret_cast<uint8_t*>(&b6)}) {
-            for (size_t k = 0; k < 210; ++k) p[k] = uint8_t(byte(rng));
-        }
-        for (size_t k = 210; k < sizeof(b5); ++k) reinterpret_cast<uint8_t*>(&b5)[k] = uint8_t(byte(rng));
+        auto randomize = [&](void* p, size_t size) {
+            for (size_t k = 0; k < size; ++k) static_cast<uint8_t*>(p)[k] = uint8_t(byte(rng));
+        };
+        randomize(&b4, sizeof(b4));
+        randomize(&b5, sizeof(b5));
+        randomize(&b2, sizeof(b2));
+        randomize(&b6, sizeof(b6));
         b4.d = random_half(), b4.dmin = random_half();
         b5.d = random_half(), b5.dmin = random_half();
         b2.d = random_half(), b2.dmin = random_half();
