@@ -26,15 +26,18 @@ dot_case run_dot(tensor_type t, size_t n, uint32_t seed) {
     const std::vector<uint8_t> yq = test::quantize(tx.vec_dot_type, yf);
     const std::vector<float> xd = test::dequantize(t, xq, n);
     const std::vector<float> yd = test::dequantize(tx.vec_dot_type, yq, n);
-    double want = 0, abs_sum = 0;
+    double want = 0, abs_sum = 0, partial_sums = 0;
+    const size_t bs = size_t(tx.block_size);
     for (size_t i = 0; i < n; ++i) {
         want += double(xd[i]) * yd[i];
         abs_sum += std::fabs(double(xd[i]) * yd[i]);
+        if ((i + 1) % bs == 0) partial_sums += std::fabs(want);
     }
-    // f32 rounding: each block term and each step of the running sum loses at most
-    // 2^-24 relative; n / block_size blocks (or n elements) -> a few ulps of abs_sum each.
-    const double n_terms = double(n) / double(tx.block_size);
-    double tol = 4.0 * n_terms * 0x1p-24 * abs_sum + 1e-6;
+    // f32 rounding (unit 2^-24). f32 / f16 / bf16: each product is rounded once and
+    // summed in double. Quantized types: each block term takes a few roundings of
+    // magnitude up to the block's sum |x_i y_i| (the K-quants' min part is of the same
+    // order), and each step of the f32 running sum one rounding of the partial sum.
+    double tol = tx.is_quantized ? 0x1p-24 * (8.0 * abs_sum + 2.0 * partial_sums) + 1e-6 : 0x1p-24 * 2.0 * abs_sum + 1e-9;
     if (tx.vec_dot_type == tensor_type::q8_1) {
         // The min term m_x * s_y uses s rounded to f16: up to 2^-11 of |m_x * s_y| per block.
         const size_t stride = tx.block_bytes;
