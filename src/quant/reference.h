@@ -2,9 +2,10 @@
 // plain on purpose: the optimized kernels in kernels/cpu are tested against these,
 // and these are tested against llama.cpp (tests/oracle). n is a multiple of the
 // block size; dot products take y in the type's vec_dot_type. Quantize expects finite
-// inputs (as ggml's does). Dequantize is bit-identical to llama.cpp's and quantize
-// byte-identical to its quantize_row_*_ref (docs/quantization.md). q8_1 and q8_K are
-// activation formats: no dot product takes them on the left.
+// inputs (as ggml's does). Dequantize is bit-identical to llama.cpp's; quantize gave
+// blocks byte-identical to its quantize_row_*_ref on every data set tried
+// (docs/quantization.md). q8_1 and q8_K are activation formats: no dot product takes
+// them on the left.
 #pragma once
 
 #include <cstdint>
