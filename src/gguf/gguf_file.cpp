@@ -230,7 +230,15 @@ result<gguf_file> gguf_file::parse(std::span<const uint8_t> bytes, std::string n
         std::string shown;
         for (int i = 0; i < 4; ++i) {
             char c = static_cast<char>(bytes[i]);
-            shown += (c >= 32 && c < 127) ? std::string(1, c) : "\\x" + std::to_string(int(bytes[i]));
+            static constexpr char hex[] = "0123456789abcdef";
+            if (c >= 32 && c < 127) {
+                shown.push_back(c);
+            } else {
+                shown.push_back('\\');
+                shown.push_back('x');
+                shown.push_back(hex[bytes[i] >> 4]);
+                shown.push_back(hex[bytes[i] & 15]);
+            }
         }
         return p.fail("not a GGUF file (magic '" + shown + "', expected 'GGUF')");
     }

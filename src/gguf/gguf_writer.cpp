@@ -1,6 +1,9 @@
 #include "gguf/gguf_writer.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -96,7 +99,13 @@ void put_value(std::string& out, const gguf_value& v) {
 }  // namespace
 
 gguf_writer::~gguf_writer() {
+    if (f_) abandon();
+}
+
+void gguf_writer::abandon() {
     if (f_) std::fclose(f_);
+    f_ = nullptr;
+    if (remove_on_failure_) std::remove(path_.c_str());
 }
 
 void gguf_writer::set(std::string key, gguf_value value) {
@@ -213,6 +222,8 @@ result<void> gguf_writer::begin(const std::string& path) {
 
     f_ = std::fopen(path.c_str(), "wb");
     if (!f_) return error{path + ": cannot open for writing: " + std::strerror(errno)};
+    struct stat st {};
+    remove_on_failure_ = ::fstat(::fileno(f_), &st) == 0 && S_ISREG(st.st_mode);
     begun_ = true;
     pos_ = 0;
     HOLO_TRY(write_bytes(header.data(), header.size()));
@@ -253,16 +264,18 @@ result<void> gguf_writer::finish() {
         std::string msg = path_ + ": tensor '" + t.name + "' got " + std::to_string(written_in_current_) + " of its " +
                           std::to_string(t.n_bytes) + " bytes";
         if (current_ + 1 < tensors_.size()) msg += ", and " + std::to_string(tensors_.size() - current_ - 1) + " tensors after it got none";
-        std::fclose(f_);
-        f_ = nullptr;
-        return error{msg};
+        abandon();
+        return error{msg + " (file removed)"};
     }
     bool flushed = std::fflush(f_) == 0 && !std::ferror(f_);
     int e = errno;
     bool closed = std::fclose(f_) == 0;
     if (!closed) e = errno;
     f_ = nullptr;
-    if (!flushed || !closed) return error{path_ + ": write failed when closing: " + std::strerror(e)};
+    if (!flushed || !closed) {
+        if (remove_on_failure_) std::remove(path_.c_str());
+        return error{path_ + ": write failed when closing: " + std::strerror(e)};
+    }
     return ok();
 }
 

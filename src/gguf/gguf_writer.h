@@ -36,7 +36,9 @@ public:
     // Writes the next declared tensor's data (exactly its byte size); may be called
     // in several pieces per tensor (piece sizes add up to the tensor's size).
     result<void> write_tensor_data(std::span<const uint8_t> bytes);
-    // Checks every tensor got all its bytes, flushes and closes.
+    // Checks every tensor got all its bytes, flushes and closes. A file that
+    // failed here, or was begun and never finished (the writer destroyed early),
+    // is removed so a partial model never looks like a model.
     result<void> finish();
 
     // After begin(): where the data section starts and each tensor's offset in it.
@@ -63,6 +65,8 @@ private:
     size_t current_ = 0;           // index of the tensor being written
     uint64_t written_in_current_ = 0;
     bool begun_ = false;
+    bool remove_on_failure_ = false;  // we created a regular file at path_
+    void abandon();
     result<void> write_bytes(const void* p, size_t n);
     result<void> pad_to(uint64_t alignment);
     uint64_t pos_ = 0;  // bytes written so far

@@ -252,7 +252,8 @@ TEST(gguf_writer, misuse_gives_clear_errors) {
     ASSERT_TRUE(w.write_tensor_data(std::span<const uint8_t>(too_many).first(10)).ok());
     auto fin = w.finish();
     ASSERT_FALSE(fin.ok());
-    EXPECT_EQ(fin.message(), path + ": tensor 'b' got 10 of its 68 bytes");
+    EXPECT_EQ(fin.message(), path + ": tensor 'b' got 10 of its 68 bytes (file removed)");
+    EXPECT_FALSE(std::ifstream(path).good()) << "an incomplete file was left behind";
 
     gguf_writer bad_type;
     bad_type.set("x", gguf_value{gguf_value_type::uint8, uint64_t(300)});
@@ -267,6 +268,18 @@ TEST(gguf_writer, misuse_gives_clear_errors) {
     gguf_writer bad_align;
     bad_align.set_alignment(48);
     EXPECT_FALSE(bad_align.begin(test::temp_path("align.gguf")).ok());
+}
+
+TEST(gguf_writer, abandoned_write_leaves_no_file) {
+    const std::string path = test::temp_path("abandoned.gguf");
+    {
+        gguf_writer w;
+        ASSERT_TRUE(w.add_tensor("t", tensor_type::f32, {8}).ok());
+        ASSERT_TRUE(w.begin(path).ok());
+        std::vector<uint8_t> half(16);
+        ASSERT_TRUE(w.write_tensor_data(half).ok());
+    }
+    EXPECT_FALSE(std::ifstream(path).good());
 }
 
 TEST(gguf_writer, unwritable_path_is_named) {
