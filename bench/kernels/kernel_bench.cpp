@@ -126,12 +126,14 @@ matrix_set make_set(holo::tensor_type type, int64_t n_cols, int64_t n_rows, size
 int main(int argc, char** argv) {
     const char* ggml_path = nullptr;
     size_t cold_bytes = size_t(2) << 30;
+    bool quick = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--ggml" && i + 1 < argc) ggml_path = argv[++i];
         else if (a == "--cold-mib" && i + 1 < argc) cold_bytes = size_t(std::atol(argv[++i])) << 20;
+        else if (a == "--quick") quick = true;  // one shape, one token: for tuning runs
         else {
-            std::fprintf(stderr, "usage: kernel_bench [--ggml libggml-cpu-*.so] [--cold-mib N]\n");
+            std::fprintf(stderr, "usage: kernel_bench [--ggml libggml-cpu-*.so] [--cold-mib N] [--quick]\n");
             return 2;
         }
     }
@@ -148,10 +150,12 @@ int main(int argc, char** argv) {
                 "holo hot", "ggml cold", "ggml hot");
     for (holo::tensor_type type : {holo::tensor_type::q4_k, holo::tensor_type::q6_k}) {
         for (const shape& s : shapes) {
+            if (quick && s.n_cols != 2048) continue;
             matrix_set m = make_set(type, s.n_cols, s.n_rows, cold_bytes);
             for (int nt : {1, 2}) {
                 holo::thread_pool pool(nt);
                 for (int64_t n_tok : {int64_t(1), int64_t(8)}) {
+                    if (quick && n_tok != 1) continue;
                     std::vector<float> x(s.n_cols * n_tok), y(s.n_rows * n_tok);
                     std::mt19937 rng(7);
                     std::normal_distribution<float> dist(0.0f, 1.0f);

@@ -24,6 +24,8 @@ namespace {
 
 inline float f16(uint16_t h) { return _cvtsh_ss(h); }
 
+constexpr int k_prefetch_distance = 1024;
+
 inline const block_q8_k* act_row(const void* x, size_t stride, int t) {
     return reinterpret_cast<const block_q8_k*>(static_cast<const uint8_t*>(x) + t * stride);
 }
@@ -46,16 +48,32 @@ inline float hsum256(__m256 v) { return hsum128(_mm_add_ps(_mm256_castps256_ps12
 
 // ---- q4_K: 8 sub-blocks of 32, 6-bit scales and mins ----
 
-// Bytes 0-7: scales, 8-15: mins, of the packed 12-byte field.
-inline void unpack_q4_k_scales(const uint8_t* packed, uint8_t out[16]) {
-    uint32_t a[3];
-    std::memcpy(a, packed, 12);
-    const uint32_t s_lo = a[0] & 0x3f3f3f3fu;
-    const uint32_t s_hi = (a[2] & 0x0f0f0f0fu) | (((a[0] >> 6) & 0x03030303u) << 4);
-    const uint32_t m_lo = a[1] & 0x3f3f3f3fu;
-    const uint32_t m_hi = ((a[2] >> 4) & 0x0f0f0f0fu) | (((a[1] >> 6) & 0x03030303u) << 4);
-    const uint32_t r[4] = {s_lo, s_hi, m_lo, m_hi};
-    std::memcpy(out, r, 16);
+// Bytes 0-7: the 8 scales, 8-15: the 8 mins of the packed 12-byte field, in
+// registers (a scalar unpack through memory costs a store-forwarding stall per block).
+// Reads 16 bytes from `packed`; the 4 past the field are in the same block.
+inline __m128i unpack_q4_k_scales(const uint8_t* packed) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(packed));
+    // Dwords a0 a1 a2: [a0, a2, a1, a2] gives the low 4-6 bits of scales 0-3, 4-7, mins 0-3, 4-7.
+    const __m128i lo_src = _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 1, 2, 0));
+    const __m128i lo = _mm_and_si128(_mm_srlv_epi32(lo_src, _mm_set_epi32(4, 0, 0, 0)),
+                                     _mm_set_epi32(0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f));
+    // Top two bits of a0 (scales 4-7) and a1 (mins 4-7) go to bits 4-5.
+    const __m128i hi_src = _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 1, 0, 0));
+    const __m128i hi = _mm_and_si128(_mm_srli_epi32(hi_src, 2), _mm_set_epi32(0x30303030, 0, 0x30303030, 0));
+    return _mm_or_si128(lo, hi);
+}
+
+// Mins 0-7 (bytes 8-15 of the unpacked scales) as 16 int16, each twice, so one
+// vpmaddwd with a q8_K block's 16 bsums gives min_j * (bsum_2j + bsum_2j+1).
+inline __m256i q4_k_mins_dup(__m128i sm) {
+    return _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, _mm_set_epi8(15, 15, 14, 14, 13, 13, 12, 12, 11, 11, 10, 10, 9, 9, 8, 8)));
+}
+
+// Pull the weight stream ahead of the loads: the loop does enough arithmetic per
+// byte that the hardware prefetcher alone leaves DRAM latency exposed.
+inline void prefetch_ahead(const void* p, int bytes_per_block) {
+    const char* c = static_cast<const char*>(p) + k_prefetch_distance;
+    for (int o = 0; o < bytes_per_block; o += 64) _mm_prefetch(c + o, _MM_HINT_T0);
 }
 
 template <int NT>
@@ -65,17 +83,17 @@ void dot_q4_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
     const __m512i m4 = _mm512_set1_epi8(0x0f);
     const __m512i nib_shift = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
     __m512 acc[NT];
-    __m128 acc_min[NT];
+    __m256 acc_min[NT];
     for (int t = 0; t < NT; ++t) {
         acc[t] = _mm512_setzero_ps();
-        acc_min[t] = _mm_setzero_ps();
+        acc_min[t] = _mm256_setzero_ps();
     }
     for (int64_t ib = 0; ib < nb; ++ib) {
         const block_q4_k& b = w[ib];
-        alignas(16) uint8_t sm[16];
-        unpack_q4_k_scales(b.scales, sm);
-        const __m512i sc32 = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(sm)));
-        const __m128i mins16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sm + 8)));
+        prefetch_ahead(&b, sizeof(b));
+        const __m128i sm = unpack_q4_k_scales(b.scales);
+        const __m512i sc32 = _mm512_cvtepu8_epi32(sm);
+        const __m256i mins16 = q4_k_mins_dup(sm);
         __m512i q[4], sc[4];
         for (int j = 0; j < 4; ++j) {
             // Elements 64j .. 64j+31 are the low nibbles of qs[32j..], the next 32 the high.
@@ -92,13 +110,11 @@ void dot_q4_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
                 s = _mm512_dpwssd_epi32(s, p, sc[j]);
             }
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(d * y.d), acc[t]);
-            const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums));
-            const __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
-            const __m128i pm = _mm_madd_epi16(pair, mins16);
-            acc_min[t] = _mm_fmadd_ps(_mm_cvtepi32_ps(pm), _mm_set1_ps(dmin * y.d), acc_min[t]);
+            const __m256i pm = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums)), mins16);
+            acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pm), _mm256_set1_ps(dmin * y.d), acc_min[t]);
         }
     }
-    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum128(acc_min[t]);
+    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum256(acc_min[t]);
 }
 
 // ---- q5_K: q4_K plus a fifth bit per element in qh ----
@@ -111,17 +127,17 @@ void dot_q5_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
     const __m512i bit4 = _mm512_set1_epi8(0x10);
     const __m512i nib_shift = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
     __m512 acc[NT];
-    __m128 acc_min[NT];
+    __m256 acc_min[NT];
     for (int t = 0; t < NT; ++t) {
         acc[t] = _mm512_setzero_ps();
-        acc_min[t] = _mm_setzero_ps();
+        acc_min[t] = _mm256_setzero_ps();
     }
     for (int64_t ib = 0; ib < nb; ++ib) {
         const block_q5_k& b = w[ib];
-        alignas(16) uint8_t sm[16];
-        unpack_q4_k_scales(b.scales, sm);
-        const __m512i sc32 = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(sm)));
-        const __m128i mins16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(sm + 8)));
+        prefetch_ahead(&b, sizeof(b));
+        const __m128i sm = unpack_q4_k_scales(b.scales);
+        const __m512i sc32 = _mm512_cvtepu8_epi32(sm);
+        const __m256i mins16 = q4_k_mins_dup(sm);
         const __m512i hb = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh)));
         __m512i q[4], sc[4];
         for (int j = 0; j < 4; ++j) {
@@ -142,13 +158,11 @@ void dot_q5_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
                 s = _mm512_dpwssd_epi32(s, p, sc[j]);
             }
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(d * y.d), acc[t]);
-            const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums));
-            const __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
-            const __m128i pm = _mm_madd_epi16(pair, mins16);
-            acc_min[t] = _mm_fmadd_ps(_mm_cvtepi32_ps(pm), _mm_set1_ps(dmin * y.d), acc_min[t]);
+            const __m256i pm = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums)), mins16);
+            acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pm), _mm256_set1_ps(dmin * y.d), acc_min[t]);
         }
     }
-    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum128(acc_min[t]);
+    for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum256(acc_min[t]);
 }
 
 // ---- q6_K: 16 sub-blocks of 16, int8 scales, q - 32 ----
@@ -169,6 +183,7 @@ void dot_q6_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
     }
     for (int64_t ib = 0; ib < nb; ++ib) {
         const block_q6_k& b = w[ib];
+        prefetch_ahead(&b, sizeof(b));
         const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)));
         const __m512i sc32 = _mm512_cvtepu16_epi32(sc16);  // int16 in the low half, 0 above
         __m512i q[4], sc[4];
@@ -228,6 +243,7 @@ void dot_q3_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
     }
     for (int64_t ib = 0; ib < nb; ++ib) {
         const block_q3_k& b = w[ib];
+        prefetch_ahead(&b, sizeof(b));
         alignas(16) uint8_t s8[16];
         unpack_q3_k_scales(b.scales, s8);
         const __m128i s_signed = _mm_sub_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(s8)), _mm_set1_epi8(32));
@@ -279,6 +295,7 @@ void dot_q2_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
     }
     for (int64_t ib = 0; ib < nb; ++ib) {
         const block_q2_k& b = w[ib];
+        prefetch_ahead(&b, sizeof(b));
         const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
         const __m512i sc32 = _mm512_cvtepu8_epi32(_mm_and_si128(raw, _mm_set1_epi8(0x0f)));
         const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(0x0f)));
