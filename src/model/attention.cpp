@@ -1,0 +1,73 @@
+// Self-attention block of the optimized pass (see blocks.h).
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/cpu/cpu_ops.h"
+#include "model/blocks.h"
+#include "model/kv_cache.h"
+
+namespace holo {
+
+namespace {
+
+void add_bias(float* y, const std::vector<float>& b, int64_t n_tokens) {
+    if (b.empty()) return;
+    const int64_t n = int64_t(b.size());
+    for (int64_t t = 0; t < n_tokens; ++t)
+        for (int64_t i = 0; i < n; ++i) y[t * n + i] += b[size_t(i)];
+}
+
+rope_params rope_of(const hparams& hp, rope_kind kind) {
+    rope_params p{};
+    p.n_rot = int(hp.n_rot);
+    p.neox = kind == rope_kind::neox;
+    p.freq_base = hp.rope_freq_base;
+    p.freq_scale = hp.rope_freq_scale;
+    p.n_ctx_orig = int(hp.n_ctx_orig_yarn);
+    p.ext_factor = hp.yarn_ext_factor;
+    p.attn_factor = hp.yarn_attn_factor;
+    p.beta_fast = hp.yarn_beta_fast;
+    p.beta_slow = hp.yarn_beta_slow;
+    return p;
+}
+
+}  // namespace
+
+void attention_block(const model& m, int64_t il, kv_cache& kv, const float* x, int64_t pos0, int64_t n_tokens,
+                     float* out, forward_scratch& s, thread_pool& pool, const tensor_sink& sink) {
+    const hparams& hp = m.hp();
+    const layer_weights& L = m.layer(il);
+    const int64_t n_q = hp.n_embd_q(), n_kv = hp.n_embd_kv(), hd = hp.head_dim;
+    s.q.resize(size_t(n_q * n_tokens));
+    s.k.resize(size_t(n_kv * n_tokens));
+    s.v.resize(size_t(n_kv * n_tokens));
+    s.kqv.resize(size_t(n_q * n_tokens));
+    matmul(L.wq.matrix(), x, n_tokens, s.q.data(), pool);  // [n_embd_q, n_tokens]
+    matmul(L.wk.matrix(), x, n_tokens, s.k.data(), pool);  // [n_embd_kv, n_tokens]
+    matmul(L.wv.matrix(), x, n_tokens, s.v.data(), pool);  // [n_embd_kv, n_tokens]
+    add_bias(s.q.data(), L.bq, n_tokens);
+    add_bias(s.k.data(), L.bk, n_tokens);
+    add_bias(s.v.data(), L.bv, n_tokens);
+    if (m.plan().qk_norm) {
+        rms_norm(s.q.data(), L.q_norm.data(), hd, hp.n_head * n_tokens, hp.rms_eps);
+        rms_norm(s.k.data(), L.k_norm.data(), hd, hp.n_head_kv * n_tokens, hp.rms_eps);
+    }
+    const rope_params rp = rope_of(hp, m.plan().rope);
+    for (int64_t t = 0; t < n_tokens; ++t) {
+        rope(s.q.data() + t * n_q, int(hd), int(hp.n_head), pos0 + t, rp);
+        rope(s.k.data() + t * n_kv, int(hd), int(hp.n_head_kv), pos0 + t, rp);
+    }
+    sink(il, "q", n_q, n_tokens, s.q.data());
+    sink(il, "k", n_kv, n_tokens, s.k.data());
+    sink(il, "v", n_kv, n_tokens, s.v.data());
+    std::copy(s.k.begin(), s.k.end(), kv.k(il) + pos0 * n_kv);
+    std::copy(s.v.begin(), s.v.end(), kv.v(il) + pos0 * n_kv);
+
+    attention(s.q.data(), kv.k(il), kv.v(il), s.kqv.data(), int(hd), int(hp.n_head), int(hp.n_head_kv), pos0, n_tokens,
+              1.0f / std::sqrt(float(hd)), pool);
+    sink(il, "kqv", n_q, n_tokens, s.kqv.data());
+    matmul(L.wo.matrix(), s.kqv.data(), n_tokens, out, pool);  // [n_embd, n_tokens]
+    add_bias(out, L.bo, n_tokens);
+}
+
+}  // namespace holo
