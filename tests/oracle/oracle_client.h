@@ -142,6 +142,16 @@ inline std::optional<std::vector<float>> oracle_dequant_tensor(const std::string
     return bytes_to_floats(*b);
 }
 
+// The per-process scratch folder (temp_path) fills with arrays and models; a test
+// file registers this to remove it when its tests end:
+//   const auto* cleanup = ::testing::AddGlobalTestEnvironment(new holo::test::remove_scratch_at_end);
+struct remove_scratch_at_end : ::testing::Environment {
+    void TearDown() override {
+        std::error_code ec;
+        std::filesystem::remove_all(std::filesystem::path(temp_path("x")).parent_path(), ec);
+    }
+};
+
 // While src/quant/reference_stub.cpp exists some reference conversions are still
 // placeholders that abort. Probe the type's quantize and dequantize in a child
 // process so the test can skip (with that reason) instead of dying. Once the stub

@@ -20,6 +20,8 @@
 namespace holo::test {
 namespace {
 
+const auto* const scratch_cleanup = ::testing::AddGlobalTestEnvironment(new remove_scratch_at_end);
+
 struct test_tensor {
     std::string name;
     tensor_type type;

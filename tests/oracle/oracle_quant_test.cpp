@@ -23,6 +23,8 @@
 namespace holo::test {
 namespace {
 
+const auto* const scratch_cleanup = ::testing::AddGlobalTestEnvironment(new remove_scratch_at_end);
+
 const tensor_type compared_types[] = {
     tensor_type::f16,  tensor_type::bf16, tensor_type::q8_0, tensor_type::q4_0, tensor_type::q4_1, tensor_type::q5_0,
     tensor_type::q5_1, tensor_type::q2_k, tensor_type::q3_k, tensor_type::q4_k, tensor_type::q5_k, tensor_type::q6_k,
