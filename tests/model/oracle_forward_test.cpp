@@ -1,0 +1,152 @@
+// Holobiont's forward pass against llama.cpp's (the oracle, tests/oracle) on the same
+// tiny synth files, for every architecture: top-1 agreement and mean KL divergence
+// of the next-token distributions over a 64-token prompt (the short form of the
+// 512-token comparison in bench/). Skips with the reason when the oracle is absent.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../oracle/oracle_client.h"
+#include "core/thread_pool.h"
+#include "model/forward.h"
+#include "model/kv_cache.h"
+#include "model/model.h"
+#include "model/synth.h"
+#include "test_util.h"
+
+namespace holo {
+namespace {
+
+struct agreement {
+    double top1 = 0;        // fraction of positions whose argmax agrees
+    double top1_clear = 1;  // the same, over positions where llama.cpp's best leads by > k_clear_margin
+    double mean_kl = 0;     // mean KL(oracle || ours)
+    double median_kl = 0;
+    double max_abs = 0;
+};
+
+// Random tiny models have flat next-token distributions, so the argmax often sits
+// on a near-tie; agreement is required where llama.cpp's choice is clear.
+constexpr double k_clear_margin = 0.25;
+
+agreement compare(const std::vector<float>& want, const std::vector<float>& got, int64_t V) {
+    const int64_t n = int64_t(want.size()) / V;
+    agreement a;
+    std::vector<double> kls;
+    int64_t n_clear = 0, n_clear_agree = 0;
+    for (int64_t t = 0; t < n; ++t) {
+        const float* w = want.data() + t * V;
+        const float* g = got.data() + t * V;
+        const int64_t best = std::max_element(w, w + V) - w;
+        const bool agree = best == (std::max_element(g, g + V) - g);
+        a.top1 += agree;
+        float second = -INFINITY;
+        for (int64_t i = 0; i < V; ++i)
+            if (i != best) second = std::max(second, w[i]);
+        if (w[best] - second > k_clear_margin) {
+            ++n_clear;
+            n_clear_agree += agree;
+        }
+        const double mw = *std::max_element(w, w + V), mg = *std::max_element(g, g + V);
+        double sw = 0, sg = 0;
+        for (int64_t i = 0; i < V; ++i) {
+            sw += std::exp(double(w[i]) - mw);
+            sg += std::exp(double(g[i]) - mg);
+            a.max_abs = std::max(a.max_abs, double(std::fabs(w[i] - g[i])));
+        }
+        double kl = 0;
+        for (int64_t i = 0; i < V; ++i) {
+            const double lp = double(w[i]) - mw - std::log(sw), lq = double(g[i]) - mg - std::log(sg);
+            kl += std::exp(lp) * (lp - lq);
+        }
+        a.mean_kl += kl;
+        kls.push_back(kl);
+        if (std::getenv("HOLO_ORACLE_VERBOSE")) std::printf("  pos %lld kl %.3g\n", (long long)t, kl);
+    }
+    a.top1 /= double(n);
+    a.mean_kl /= double(n);
+    if (n_clear) a.top1_clear = double(n_clear_agree) / double(n_clear);
+    std::sort(kls.begin(), kls.end());
+    a.median_kl = kls[kls.size() / 2];
+    return a;
+}
+
+class forward_vs_llama_cpp : public ::testing::TestWithParam<std::tuple<const char*, const char*>> {};
+
+TEST_P(forward_vs_llama_cpp, next_token_distributions_agree) {
+    HOLO_REQUIRE_ORACLE();
+    const std::string preset = std::get<0>(GetParam()), type = std::get<1>(GetParam());
+    synth_options o;
+    o.preset = preset;
+    o.type = type;
+    o.output_path = test::temp_path("oracle-" + preset + "-" + type + ".gguf");
+    o.seed = 3;
+    o.routing_skew = 1.0;
+    o.n_threads = 2;
+    o.progress = false;
+    auto w = write_synth_model(o);
+    ASSERT_TRUE(w.ok()) << w.message();
+    auto m = load_model(o.output_path);
+    ASSERT_TRUE(m.ok()) << m.message();
+    const int64_t V = m.value()->hp().n_vocab;
+
+    std::mt19937 rng(17);
+    std::vector<int32_t> tokens(64);
+    std::string list;
+    for (auto& t : tokens) {
+        t = int32_t(rng() % uint32_t(V));
+        list += (list.empty() ? "" : ",") + std::to_string(t);
+    }
+    const std::string out = test::temp_path("oracle-" + preset + "-" + type + ".f32");
+    std::string err;
+    ASSERT_TRUE(test::run_oracle("logits " + test::shell_quote(o.output_path) + " " + list + " --out " +
+                                     test::shell_quote(out) + " --threads 2",
+                                 &err))
+        << err;
+    auto bytes = test::read_bytes(out);
+    ASSERT_TRUE(bytes);
+    const std::vector<float> want = test::bytes_to_floats(*bytes);
+    ASSERT_EQ(want.size(), size_t(V) * tokens.size());
+
+    thread_pool pool(2);
+    kv_cache kv(*m.value(), 64);
+    std::vector<float> got;
+    auto f = forward(*m.value(), kv, tokens, 0, true, got, pool);
+    ASSERT_TRUE(f.ok()) << f.message();
+    const agreement a = compare(want, got, V);
+    std::printf("[ %s %s vs llama.cpp ] top1=%.3f top1_clear=%.3f mean_kl=%.3g median_kl=%.3g max_abs=%.3g\n",
+                preset.c_str(), type.c_str(), a.top1, a.top1_clear, a.mean_kl, a.median_kl, a.max_abs);
+    // Issue 3's KL bounds (1e-3 at Q8_0, 5e-3 at Q4_K) hold for the typical position
+    // (median). The mean may be larger: llama.cpp keeps K/V in f16, and on these
+    // random tiny routers that noise flips a near-tied expert choice now and then,
+    // which moves that position's distribution and, through attention, later ones.
+    // At F32 the positions before the first flip agree to ~1e-7 (a semantic slip,
+    // e.g. the wrong RoPE pairing or routing normalization, gives ~1e-1), but after a
+    // flip tiny-qwen3moe's median rises to ~1e-4, hence 2e-4.
+    const double kl_bound = type == "f32" ? 2e-4 : type == "q4_k" ? 5e-3 : 1e-3;
+    EXPECT_LE(a.median_kl, kl_bound);
+    EXPECT_LE(a.mean_kl, type == "f32" ? 4e-3 : 4 * kl_bound);
+    EXPECT_GE(a.top1_clear, 0.95);
+    std::remove(o.output_path.c_str());
+    std::remove(out.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(all, forward_vs_llama_cpp,
+                         ::testing::Combine(::testing::Values("tiny-llama", "tiny-mixtral", "tiny-qwen2", "tiny-qwen3",
+                                                              "tiny-qwen2moe", "tiny-qwen3moe"),
+                                            ::testing::Values("f32", "q8_0", "q4_k")),
+                         [](const auto& info) {
+                             std::string s = std::string(std::get<0>(info.param)) + "_" + std::get<1>(info.param);
+                             for (char& c : s)
+                                 if (c == '-') c = '_';
+                             return s;
+                         });
+
+}  // namespace
+}  // namespace holo
