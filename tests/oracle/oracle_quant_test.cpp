@@ -202,6 +202,7 @@ TEST(oracle_quant_table, rmse_table) {
         "mean over datasets | worst ratio (dataset) | blocks identical to llama.cpp's |\n"
         "|---|---|---|---|---|---|---|\n";
     const corpus& c = test_corpus();
+    std::string notes;
     for (tensor_type t : compared_types) {
         std::string err;
         const quantized* llama = llama_side(t, &err);
@@ -220,9 +221,19 @@ TEST(oracle_quant_table, rmse_table) {
         }
         const type_traits& tr = traits_of(t);
         size_t same = 0, n_blocks = holo.bytes.size() / tr.block_bytes;
+        const size_t blocks_per_set = n_blocks / c.sets.size();
+        std::map<std::string, size_t> differing;  // by dataset
         for (size_t b = 0; b < n_blocks; ++b) {
-            same += std::memcmp(holo.bytes.data() + b * tr.block_bytes, llama->bytes.data() + b * tr.block_bytes,
-                                tr.block_bytes) == 0;
+            const bool eq = std::memcmp(holo.bytes.data() + b * tr.block_bytes, llama->bytes.data() + b * tr.block_bytes,
+                                        tr.block_bytes) == 0;
+            same += eq;
+            if (!eq) ++differing[c.sets[b / blocks_per_set].name];
+        }
+        if (!differing.empty()) {
+            notes += "- " + std::string(tr.name) + ": blocks differing from llama.cpp's, of " +
+                     std::to_string(blocks_per_set) + " per dataset:";
+            for (const auto& [set, count] : differing) notes += " " + set + " " + std::to_string(count) + ";";
+            notes += "\n";
         }
         char line[384];
         std::snprintf(line, sizeof line, "| %s | %.4g | %.3e | %.3e | %.3f | %.3f (%s) | %.1f%% |\n",
@@ -232,8 +243,8 @@ TEST(oracle_quant_table, rmse_table) {
     }
     std::string sets;
     for (const auto& s : c.sets) sets += (sets.empty() ? "" : ", ") + s.name;
-    std::printf("\nDatasets (%zu rows of %lld each): %s\n\n%s\n", c.sets.size() * size_t(c.sets[0].n_rows),
-                (long long)c.n_per_row, sets.c_str(), table.c_str());
+    std::printf("\nDatasets (%zu rows of %lld each): %s\n\n%s\n%s\n", c.sets.size() * size_t(c.sets[0].n_rows),
+                (long long)c.n_per_row, sets.c_str(), table.c_str(), notes.c_str());
 }
 
 }  // namespace
