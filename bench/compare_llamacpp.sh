@@ -21,7 +21,9 @@ oracle="${ORACLE:-$root/tests/oracle/build/oracle}"
 if [ ! -x "$oracle" ]; then
   "$root/tests/oracle/build.sh" >&2 || { echo "compare_llamacpp: cannot build the llama.cpp oracle (see above)" >&2; exit 1; }
 fi
-command -v node >/dev/null || { echo "compare_llamacpp: node is needed to aggregate the JSON results" >&2; exit 1; }
+if command -v node >/dev/null; then aggregator=node
+elif command -v python3 >/dev/null; then aggregator=python3
+else echo "compare_llamacpp: node or python3 is needed to aggregate the JSON results" >&2; exit 1; fi
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -32,7 +34,40 @@ for ((r = 1; r <= rounds; r++)); do
   "$oracle" bench "$model" -p "$prompt" -n "$gen" -r "$reps" --threads "$threads" > "$tmp/llama_$r.json"
 done
 
-node - "$tmp" "$rounds" "$model" "$threads" "$prompt" "$gen" "$reps" <<'JS'
+args=("$tmp" "$rounds" "$model" "$threads" "$prompt" "$gen" "$reps")
+if [ "$aggregator" = python3 ]; then
+python3 - "${args[@]}" <<'PY'
+import json, math, sys
+d, rounds, model, threads, prompt, gen, reps = sys.argv[1:]
+def load(who):
+    pp, tg, extra = [], [], {}
+    for r in range(1, int(rounds) + 1):
+        j = json.load(open(f"{d}/{who}_{r}.json"))
+        pp += [x for x in (j.get("pp_samples") or [j.get("pp_tok_s")]) if x is not None]
+        tg += [x for x in (j.get("tg_samples") or [j.get("tg_tok_s")]) if x is not None]
+        extra = j
+    return pp, tg, extra
+def stat(v):
+    m = sum(v) / len(v)
+    sd = math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1)) if len(v) > 1 else 0.0
+    return m, sd
+hp, ht, hx = load("holo")
+lp, lt, _ = load("llama")
+def row(name, a, b):
+    (x, xs), (y, ys) = stat(a), stat(b)
+    f = lambda m, s: f"{m:.2f} ± {s:.2f}".rjust(18)
+    print(f"| {name:<12} | {f(x, xs)} | {f(y, ys)} | {x / y:6.3f}× |")
+print(f"model {model}, {threads} threads, {rounds} rounds × {reps} reps, alternating")
+print("| test         |      holo (tok/s) | llama.cpp (tok/s) |  ratio  |")
+print("|--------------|-------------------|-------------------|---------|")
+if hp and lp: row(f"pp{prompt}", hp, lp)
+if ht and lt: row(f"tg{gen}", ht, lt)
+if hx.get("gb_s") is not None:
+    print(f"holo decode: {hx['gb_s']:.2f} GB/s, {100 * hx['bw_fraction']:.1f}% of measured memory bandwidth")
+PY
+exit 0
+fi
+node - "${args[@]}" <<'JS'
 const fs = require('fs');
 const [dir, rounds, model, threads, prompt, gen, reps] = process.argv.slice(2);
 const load = (who) => {

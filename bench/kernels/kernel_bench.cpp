@@ -141,6 +141,13 @@ int main(int argc, char** argv) {
     const bool have_ggml = ggml_path && ggml.load(ggml_path);
     std::printf("isa: %s\n", std::string(holo::cpu_isa_name(holo::active_cpu_isa())).c_str());
     for (int nt : {1, 2}) std::printf("stream read, %d thread(s): %.1f GB/s\n", nt, stream_read_gbs(nt, cold_bytes));
+    {
+        // A decode step opens hundreds of parallel regions: their fixed cost matters.
+        holo::thread_pool pool(2);
+        volatile int sink = 0;
+        const double t = time_best([&] { pool.run([&](int ith, int) { sink = ith; }); }, 0.5);
+        std::printf("thread_pool(2) empty region: %.2f us\n", t * 1e6);
+    }
 
     struct shape {
         int64_t n_cols, n_rows;
