@@ -4,8 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -151,35 +149,5 @@ struct remove_scratch_at_end : ::testing::Environment {
         std::filesystem::remove_all(std::filesystem::path(temp_path("x")).parent_path(), ec);
     }
 };
-
-// While src/quant/reference_stub.cpp exists some reference conversions are still
-// placeholders that abort. Probe the type's quantize and dequantize in a child
-// process so the test can skip (with that reason) instead of dying. Once the stub
-// is gone nothing is probed, so a real crash fails the test.
-inline std::string reference_missing_reason(tensor_type t) {
-    if (!std::filesystem::exists(source_dir() + "/src/quant/reference_stub.cpp")) return {};
-    const type_traits& tr = traits_of(t);
-    std::fflush(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        std::freopen("/dev/null", "w", stderr);
-        std::vector<float> x(static_cast<size_t>(tr.block_size), 0.5f), y(x.size());
-        std::vector<uint8_t> q(tr.block_bytes);
-        tr.quantize_row(x.data(), q.data(), tr.block_size);
-        tr.dequantize_row(q.data(), y.data(), tr.block_size);
-        ::_exit(0);
-    }
-    int status = 0;
-    if (pid < 0 || ::waitpid(pid, &status, 0) != pid) return "cannot fork to probe the reference of " + std::string(tr.name);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
-    return "Holobiont's reference quantize/dequantize for " + std::string(tr.name) +
-           " is not written yet (src/quant/reference_stub.cpp aborts)";
-}
-
-#define HOLO_REQUIRE_REFERENCE(type)                                                   \
-    do {                                                                               \
-        const std::string holo_ref_why_ = ::holo::test::reference_missing_reason(type); \
-        if (!holo_ref_why_.empty()) GTEST_SKIP() << holo_ref_why_;                    \
-    } while (0)
 
 }  // namespace holo::test

@@ -126,7 +126,6 @@ class oracle_quant : public ::testing::TestWithParam<tensor_type> {};
 TEST_P(oracle_quant, holo_dequantizes_llama_blocks_exactly) {
     HOLO_REQUIRE_ORACLE();
     const tensor_type t = GetParam();
-    HOLO_REQUIRE_REFERENCE(t);
     std::string err;
     const quantized* llama = llama_side(t, &err);
     ASSERT_NE(llama, nullptr) << err;
@@ -139,7 +138,6 @@ TEST_P(oracle_quant, holo_dequantizes_llama_blocks_exactly) {
 TEST_P(oracle_quant, holo_quantizer_rmse_within_10_percent_of_llama) {
     HOLO_REQUIRE_ORACLE();
     const tensor_type t = GetParam();
-    HOLO_REQUIRE_REFERENCE(t);
     std::string err;
     const quantized* llama = llama_side(t, &err);
     ASSERT_NE(llama, nullptr) << err;
@@ -161,7 +159,6 @@ TEST_P(oracle_quant, holo_quantizer_rmse_within_10_percent_of_llama) {
 TEST_P(oracle_quant, llama_dequantizes_holo_blocks_exactly) {
     HOLO_REQUIRE_ORACLE();
     const tensor_type t = GetParam();
-    HOLO_REQUIRE_REFERENCE(t);
     const quantized& holo = holo_side(t);
     std::string err;
     auto theirs = oracle_dequant_raw(t, holo.bytes, int64_t(holo.values.size()), &err);
@@ -179,7 +176,6 @@ INSTANTIATE_TEST_SUITE_P(types, oracle_quant, ::testing::ValuesIn(compared_types
 TEST(oracle_quant_float, f16_bf16_quantize_to_llama_bytes) {
     HOLO_REQUIRE_ORACLE();
     for (tensor_type t : {tensor_type::f16, tensor_type::bf16}) {
-        HOLO_REQUIRE_REFERENCE(t);
         std::string err;
         const quantized* llama = llama_side(t, &err);
         ASSERT_NE(llama, nullptr) << err;
@@ -196,7 +192,6 @@ TEST(oracle_quant_float, f16_bf16_quantize_to_llama_bytes) {
 //   build-oracle/oracle_quant_test --gtest_filter='*rmse_table*'
 TEST(oracle_quant_table, rmse_table) {
     HOLO_REQUIRE_ORACLE();
-    for (tensor_type t : compared_types) HOLO_REQUIRE_REFERENCE(t);
     std::string table =
         "| type | bits/weight | llama.cpp rel. RMSE, gaussian | Holobiont, gaussian | Holobiont / llama.cpp, "
         "mean over datasets | worst ratio (dataset) | blocks identical to llama.cpp's |\n"
