@@ -202,5 +202,24 @@ TEST(oracle_model, holo_quantized_file_gives_llama_its_own_logits) {
                                         << gap << "; f16 vs llama.cpp's Q4_K_M " << quant_effect;
 }
 
+// The bench verb other tests and docs rely on: llama-bench's keys, sane values.
+TEST(oracle_model, bench_reports_prefill_and_decode_speed) {
+    HOLO_REQUIRE_ORACLE();
+    HOLO_REQUIRE_HOLO_BINARY();
+    const std::string model = synth("tiny-qwen3");
+    ASSERT_FALSE(model.empty());
+    std::string out;
+    const std::string cmd = shell_quote(oracle_path()) + " bench " + shell_quote(model) + " --threads 1 -p 32 -n 8 -r 2";
+    ASSERT_EQ(run_command(cmd, &out), 0) << cmd << "\n" << out;
+    const auto j = nlohmann::json::parse(out);
+    EXPECT_GT(j["pp_tok_s"].get<double>(), 0.0);
+    EXPECT_GT(j["tg_tok_s"].get<double>(), 0.0);
+    EXPECT_GE(j["pp_sd"].get<double>(), 0.0);
+    EXPECT_GE(j["tg_sd"].get<double>(), 0.0);
+    EXPECT_EQ(j["pp_samples"].size(), 2u);
+    EXPECT_EQ(j["tg_samples"].size(), 2u);
+    EXPECT_EQ(j["n_threads"].get<int>(), 1);
+}
+
 }  // namespace
 }  // namespace holo::test
