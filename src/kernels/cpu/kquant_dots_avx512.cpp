@@ -24,7 +24,10 @@ namespace {
 
 inline float f16(uint16_t h) { return _cvtsh_ss(h); }
 
-constexpr int k_prefetch_distance = 1024;
+#ifndef HOLO_PREFETCH_DISTANCE
+#define HOLO_PREFETCH_DISTANCE 1024  // bytes; bench/kernels tunes it with -D
+#endif
+constexpr int k_prefetch_distance = HOLO_PREFETCH_DISTANCE;
 
 inline const block_q8_k* act_row(const void* x, size_t stride, int t) {
     return reinterpret_cast<const block_q8_k*>(static_cast<const uint8_t*>(x) + t * stride);
