@@ -1,6 +1,6 @@
-// AVX2 kernels for q4_0 / q8_0 (sign trick: |w| times y with w's sign, vpmaddubsw),
-// the float types (FMA, F16C; bf16 widened by a shift), and the activation
-// converters. q4_1 / q5_0 / q5_1 stay on the reference dot at this level.
+// AVX2 kernels for the 32-element block types (symmetric ones with the sign trick:
+// |w| times y with w's sign, vpmaddubsw; q4_1 / q5_1 unsigned plus the min term), the
+// float types (FMA, F16C; bf16 widened by a shift), and the activation converters.
 #include <immintrin.h>
 
 #include <cstring>
@@ -70,6 +70,76 @@ void dot_q4_0(int64_t n, const void* w, const void* x, size_t s, float* o) { dot
 template <int NT>
 void dot_q8_0(int64_t n, const void* w, const void* x, size_t s, float* o) { dot_q4q8_0<NT, false>(n, w, x, s, o); }
 
+
+// The 32 4-bit quants of a block in element order (low nibbles, then high).
+inline __m256i nibbles(const uint8_t* qs) {
+    const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+    const __m128i lo = _mm_and_si128(raw, _mm_set1_epi8(0x0f));
+    const __m128i hi = _mm_and_si128(_mm_srli_epi16(raw, 4), _mm_set1_epi8(0x0f));
+    return _mm256_set_m128i(hi, lo);
+}
+
+// Bit 4 of each element from q5's 32-bit qh: byte i gets bit i of the mask.
+inline __m256i high_bits(const uint8_t* qh) {
+    uint32_t m;
+    std::memcpy(&m, qh, 4);
+    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32(int(m)),
+                                               _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
+                                                                 0x0101010101010101, 0x0000000000000000));
+    const __m256i bit = _mm256_set1_epi64x(int64_t(0x8040201008040201));
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(0x10));
+}
+
+// q5_0: d * (q - 16) with y in q8_0.
+template <int NT>
+void dot_q5_0(int64_t n, const void* w_row, const void* x, size_t stride, float* out) {
+    const block_q5_0* w = static_cast<const block_q5_0*>(w_row);
+    __m256 acc[NT];
+    for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
+    for (int64_t ib = 0; ib < n / 32; ++ib) {
+        const __m256i wq = _mm256_sub_epi8(_mm256_or_si256(nibbles(w[ib].qs), high_bits(w[ib].qh)), _mm256_set1_epi8(16));
+        const float d = f16(w[ib].d);
+        for (int t = 0; t < NT; ++t) {
+            const block_q8_0& y = act_row<block_q8_0>(x, stride, t)[ib];
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_s8(wq, load256(y.qs))), _mm256_set1_ps(d * f16(y.d)), acc[t]);
+        }
+    }
+    for (int t = 0; t < NT; ++t) out[t] = hsum256(acc[t]);
+}
+
+// q4_1 / q5_1: d * q + m with y in q8_1 (y.s = d_y * sum(q_y) carries the min term).
+template <int NT, bool Q5>
+void dot_q4q5_1(int64_t n, const void* w_row, const void* x, size_t stride, float* out) {
+    __m256 acc[NT];
+    float acc_min[NT];
+    for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps(), acc_min[t] = 0.0f;
+    for (int64_t ib = 0; ib < n / 32; ++ib) {
+        __m256i wq;
+        float d, m;
+        if constexpr (Q5) {
+            const block_q5_1& b = static_cast<const block_q5_1*>(w_row)[ib];
+            wq = _mm256_or_si256(nibbles(b.qs), high_bits(b.qh));
+            d = f16(b.d), m = f16(b.m);
+        } else {
+            const block_q4_1& b = static_cast<const block_q4_1*>(w_row)[ib];
+            wq = nibbles(b.qs);
+            d = f16(b.d), m = f16(b.m);
+        }
+        for (int t = 0; t < NT; ++t) {
+            const block_q8_1& y = act_row<block_q8_1>(x, stride, t)[ib];
+            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(wq, load256(y.qs)), _mm256_set1_epi16(1));
+            acc[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(d * f16(y.d)), acc[t]);
+            acc_min[t] += m * f16(y.s);
+        }
+    }
+    for (int t = 0; t < NT; ++t) out[t] = hsum256(acc[t]) + acc_min[t];
+}
+
+template <int NT>
+void dot_q4_1(int64_t n, const void* w, const void* x, size_t s, float* o) { dot_q4q5_1<NT, false>(n, w, x, s, o); }
+template <int NT>
+void dot_q5_1(int64_t n, const void* w, const void* x, size_t s, float* o) { dot_q4q5_1<NT, true>(n, w, x, s, o); }
+
 // Float weights: 8 lanes at a time, the tail in scalar code.
 template <int NT, class Load>
 void dot_float(int64_t n, const void* w_row, const void* x, size_t stride, float* out, Load load, float (*scalar)(const void*, int64_t)) {
@@ -124,6 +194,9 @@ void dot_bf16(int64_t n, const void* w, const void* x, size_t s, float* o) { dot
     }
 HOLO_ROW_DOT(q4_0_rows, dot_q4_0)
 HOLO_ROW_DOT(q8_0_rows, dot_q8_0)
+HOLO_ROW_DOT(q4_1_rows, dot_q4_1)
+HOLO_ROW_DOT(q5_0_rows, dot_q5_0)
+HOLO_ROW_DOT(q5_1_rows, dot_q5_1)
 HOLO_ROW_DOT(f32_rows, dot_f32)
 HOLO_ROW_DOT(f16_rows, dot_f16)
 HOLO_ROW_DOT(bf16_rows, dot_bf16)
@@ -224,6 +297,9 @@ void fill_quant_dots_avx2(kernel_table& t) {
     const auto at = [](T type) { return static_cast<uint32_t>(type); };
     t.row_dot[at(T::q4_0)] = q4_0_rows;
     t.row_dot[at(T::q8_0)] = q8_0_rows;
+    t.row_dot[at(T::q4_1)] = q4_1_rows;
+    t.row_dot[at(T::q5_0)] = q5_0_rows;
+    t.row_dot[at(T::q5_1)] = q5_1_rows;
     t.row_dot[at(T::f32)] = f32_rows;
     t.row_dot[at(T::f16)] = f16_rows;
     t.row_dot[at(T::bf16)] = bf16_rows;
