@@ -2,6 +2,8 @@
 
 #include <queue>
 
+#include "tokenizer/unicode_normalize.h"
+
 namespace holo {
 
 result<std::unique_ptr<bpe_tokenizer>> bpe_tokenizer::create(vocab v) {
@@ -13,6 +15,7 @@ result<std::unique_ptr<bpe_tokenizer>> bpe_tokenizer::create(vocab v) {
 bpe_tokenizer::bpe_tokenizer(vocab v, pre_tokenizer pre) : vocab_tokenizer(std::move(v)), pre_(std::move(pre)) {
     const std::string& p = vocab_.pre;
     ignore_merges_ = p == "llama-bpe" || p == "llama3" || p == "llama-v3" || p == "smaug-bpe" || p == "dbrx";
+    nfc_ = p == "qwen2" || p == "qwen35" || p == "deepseek-r1-qwen" || p == "qwen";
     for (int b = 0; b < 256; ++b) {
         auto it = id_of_.find(bytes_.encoded(uint8_t(b)));
         byte_token_[b] = it == id_of_.end() ? -1 : it->second;
@@ -62,6 +65,11 @@ bpe_tokenizer::bpe_tokenizer(vocab v, pre_tokenizer pre) : vocab_tokenizer(std::
 }
 
 void bpe_tokenizer::encode_fragment(std::string_view text, bool, std::vector<int32_t>& out) const {
+    std::string normalized;
+    if (nfc_) {
+        normalized = nfc(text);
+        text = normalized;
+    }
     std::vector<text_span> words;
     pre_.split(text, words);
     for (const text_span& w : words) encode_word(text.substr(w.offset, w.length), out);

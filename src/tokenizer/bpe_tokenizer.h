@@ -35,6 +35,7 @@ private:
     std::array<int32_t, 256> byte_token_{};  // id of each single-byte token, -1 if absent
     std::unordered_map<uint64_t, merge> merges_;
     bool ignore_merges_ = false;  // Llama 3: a word that is a whole token is taken as is
+    bool nfc_ = false;            // Qwen: text is NFC-normalized first (when ICU is built in)
 };
 
 }  // namespace holo

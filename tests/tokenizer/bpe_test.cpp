@@ -7,6 +7,7 @@
 
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8.h"
+#include "tokenizer/unicode_normalize.h"
 #include "tokenizer/utf8_stream.h"
 #include "vocab_builder.h"
 
@@ -112,9 +113,19 @@ TEST(bpe, invalid_utf8_never_crashes_and_decodes_to_replacement) {
             for (int32_t id : ids) ASSERT_TRUE(id >= 0 && id < t->n_vocab());
             const std::string back = t->decode(ids);
             EXPECT_TRUE(utf8_is_valid(back));
-            EXPECT_EQ(back, utf8_sanitize(s)) << "iteration " << iter;
+            // The qwen2 pre-tokenizer implies NFC (a no-op without ICU).
+            EXPECT_EQ(back, nfc(utf8_sanitize(s))) << "iteration " << iter;
         }
     }
+}
+
+TEST(bpe, qwen2_normalizes_to_nfc) {
+    if (!nfc_available()) GTEST_SKIP() << "built without ICU: no NFC normalization";
+    auto t = make(test::byte_level_vocab({}));
+    // e + U+0301 (combining acute) is é (U+00E9) in NFC.
+    EXPECT_EQ(t->decode(t->encode("e\xCC\x81", false, false)), "\xC3\xA9");
+    auto g = make(test::byte_level_vocab({}, {}, "gpt-2"));
+    EXPECT_EQ(g->decode(g->encode("e\xCC\x81", false, false)), "e\xCC\x81");
 }
 
 TEST(bpe, pieces_split_inside_a_character_are_held_back) {

@@ -34,6 +34,7 @@ struct expr {
     std::string name;
     value lit;
     bool negated = false;
+    int height = 1;  // longest path to a leaf; capped so evaluation cannot exhaust the stack
     std::vector<std::unique_ptr<expr>> args;
     std::vector<std::pair<std::string, std::unique_ptr<expr>>> kwargs;
 };

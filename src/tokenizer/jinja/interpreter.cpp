@@ -112,7 +112,10 @@ interpreter::flow interpreter::exec(const stmt& s, scope& sc, std::string& out) 
                     throw jinja_error{"cannot set attribute '" + s.text + "' on a " + target.type_name() +
                                           " (only namespace() objects take attributes)",
                                       s.pos};
-                target.as_dict().set(s.text, eval(*s.e, sc));
+                value v = eval(*s.e, sc);
+                if (reaches(v, target, [&] { budget_.spend_iterations(1, s.pos); }))
+                    throw jinja_error{"cannot set '" + s.text + "': the value holds this namespace or a function, which would make a cycle", s.pos};
+                target.as_dict().set(s.text, std::move(v));
             } else {
                 assign(sc.vars, s.targets, eval(*s.e, sc), s.pos);
             }
@@ -177,7 +180,6 @@ void interpreter::exec_for(const stmt& s, scope& sc, std::string& out) {
         return;
     }
     const int64_t n = int64_t(items.size());
-    value cycle_items;  // loop.cycle(a, b, ...) picks by index0
     for (int64_t i = 0; i < n; ++i) {
         budget_.spend_iterations(1, s.pos);
         scope inner{{}, &sc};

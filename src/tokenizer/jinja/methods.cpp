@@ -159,6 +159,8 @@ value list_method(interpreter& in, const value& obj, const std::string& name, si
         return fn([&in, obj, pos](call_args& a) {
             if (a.positional.size() != 1) throw jinja_error{"append() takes exactly one argument"};
             in.spend().spend_iterations(1, pos);  // growth is counted like loop work
+            if (reaches(a.positional[0], obj, [&] { in.spend().spend_iterations(1, pos); }))
+                throw jinja_error{"append(): the value holds this list or a function, which would make a cycle"};
             obj.as_list().push_back(a.positional[0]);
             return value::none();
         });

@@ -73,6 +73,19 @@ private:
         next();
     }
 
+    // Chains such as 1+1+1+... or a|f|f|f... grow the tree without recursing in the
+    // parser; their height is checked here, once each node is complete.
+    expr_ptr seal(expr_ptr e) const {
+        int h = 0;
+        for (auto& a : e->args)
+            if (a) h = std::max(h, a->height);
+        for (auto& kv : e->kwargs) h = std::max(h, kv.second->height);
+        e->height = h + 1;
+        if (e->height > 8 * max_nesting_)
+            throw jinja_error{"expression nests deeper than " + std::to_string(8 * max_nesting_) + " levels", e->pos};
+        return e;
+    }
+
     static expr_ptr make(expr_kind k, size_t pos, std::string name = {}) {
         auto e = std::make_unique<expr>();
         e->kind = k;
@@ -281,7 +294,7 @@ private:
             e->args.push_back(std::move(value));
             e->args.push_back(parse_or());
             e->args.push_back(accept_name("else") ? parse_expr() : nullptr);
-            return e;
+            return seal(std::move(e));
         }
         return value;
     }
@@ -290,7 +303,7 @@ private:
         auto e = make(expr_kind::binary, pos, std::move(op));
         e->args.push_back(std::move(a));
         e->args.push_back(std::move(b));
-        return e;
+        return seal(std::move(e));
     }
 
     expr_ptr parse_or() {
@@ -314,7 +327,7 @@ private:
             depth_guard g(*this, peek().pos);
             auto e = make(expr_kind::unary, next().pos, "not");
             e->args.push_back(parse_not());
-            return e;
+            return seal(std::move(e));
         }
         return parse_compare();
     }
@@ -378,6 +391,7 @@ private:
             const token& t = next();
             auto e = make(expr_kind::unary, t.pos, t.text);
             e->args.push_back(parse_unary(false));
+            e = seal(std::move(e));
             return with_filters ? parse_filters(std::move(e)) : std::move(e);
         }
         expr_ptr e = parse_postfix(parse_primary());
@@ -409,12 +423,12 @@ private:
                     auto lit = make(expr_kind::literal, pos);
                     lit->lit = value::integer(std::atoll(next().text.c_str()));
                     it->args.push_back(std::move(lit));
-                    e = std::move(it);
+                    e = seal(std::move(it));
                     continue;
                 }
                 auto a = make(expr_kind::attr, pos, expect_name());
                 a->args.push_back(std::move(e));
-                e = std::move(a);
+                e = seal(std::move(a));
             } else if (accept_op("[")) {
                 depth_guard g(*this, pos);
                 expr_ptr idx[3];
@@ -435,19 +449,19 @@ private:
                     auto it = make(expr_kind::item, pos);
                     it->args.push_back(std::move(e));
                     it->args.push_back(std::move(idx[0]));
-                    e = std::move(it);
+                    e = seal(std::move(it));
                 } else {
                     auto sl = make(expr_kind::slice, pos);
                     sl->args.push_back(std::move(e));
                     for (auto& p : idx) sl->args.push_back(std::move(p));
-                    e = std::move(sl);
+                    e = seal(std::move(sl));
                 }
             } else if (accept_op("(")) {
                 depth_guard g(*this, pos);
                 auto c = make(expr_kind::call, pos);
                 c->args.push_back(std::move(e));
                 parse_call_args(*c);
-                e = std::move(c);
+                e = seal(std::move(c));
             } else {
                 return e;
             }
@@ -467,7 +481,7 @@ private:
                 auto f = make(expr_kind::filter, pos);
                 f->args.push_back(std::move(e));
                 parse_filter_rest(*f);
-                e = std::move(f);
+                e = seal(std::move(f));
             } else if (is_name("is")) {
                 next();
                 auto t = make(expr_kind::test, pos);
@@ -480,7 +494,7 @@ private:
                 } else if (starts_test_arg()) {
                     t->args.push_back(parse_postfix(parse_primary()));
                 }
-                e = std::move(t);
+                e = seal(std::move(t));
             } else {
                 return e;
             }
@@ -544,7 +558,7 @@ private:
                         tup->args.push_back(parse_expr());
                     }
                     expect_op(")");
-                    return tup;
+                    return seal(std::move(tup));
                 }
                 if (t.text == "[") {
                     next();
@@ -553,7 +567,7 @@ private:
                         l->args.push_back(parse_expr());
                         if (!is_op("]")) expect_op(",");
                     }
-                    return l;
+                    return seal(std::move(l));
                 }
                 if (t.text == "{") {
                     next();
@@ -564,7 +578,7 @@ private:
                         d->args.push_back(parse_expr());
                         if (!is_op("}")) expect_op(",");
                     }
-                    return d;
+                    return seal(std::move(d));
                 }
                 break;
             default: break;

@@ -33,6 +33,31 @@ const value* call_args::get(size_t i, std::string_view name) const {
     return kw(name);
 }
 
+value::~value() {
+    if (!list_ && !dict_) return;
+    std::vector<value> pending;
+    release_children(pending);
+    while (!pending.empty()) {
+        value v = std::move(pending.back());
+        pending.pop_back();
+        v.release_children(pending);
+    }
+}
+
+// Moves the children of containers this value alone owns into `out`, so they are
+// destroyed by the loop above rather than by recursion.
+void value::release_children(std::vector<value>& out) {
+    if (list_ && list_.use_count() == 1) {
+        for (auto& v : *list_) out.push_back(std::move(v));
+        list_->clear();
+    }
+    if (dict_ && dict_.use_count() == 1) {
+        for (auto& kv : dict_->items) out.push_back(std::move(kv.second));
+        dict_->items.clear();
+        dict_->index.clear();
+    }
+}
+
 value value::none() { value v; v.kind_ = kind::none; return v; }
 value value::boolean(bool b) { value v; v.kind_ = kind::boolean; v.b_ = b; return v; }
 value value::integer(int64_t i) { value v; v.kind_ = kind::integer; v.i_ = i; return v; }
@@ -230,7 +255,8 @@ std::string to_output(const value& v) {
     }
 }
 
-bool equal(const value& a, const value& b) {
+static bool equal_at(const value& a, const value& b, int depth) {
+    if (depth > k_max_value_depth) throw jinja_error{"comparison of values nested too deeply"};
     if (a.is_number() && b.is_number()) {
         if (a.type() == kind::integer && b.type() == kind::integer) return a.as_int() == b.as_int();
         return a.as_number() == b.as_number();
@@ -245,7 +271,7 @@ bool equal(const value& a, const value& b) {
             auto &x = a.as_list(), &y = b.as_list();
             if (x.size() != y.size()) return false;
             for (size_t i = 0; i < x.size(); ++i)
-                if (!equal(x[i], y[i])) return false;
+                if (!equal_at(x[i], y[i], depth + 1)) return false;
             return true;
         }
         case kind::dict:
@@ -254,12 +280,36 @@ bool equal(const value& a, const value& b) {
             if (x.items.size() != y.items.size()) return false;
             for (auto& [k, v] : x.items) {
                 const value* o = y.find(k);
-                if (!o || !equal(v, *o)) return false;
+                if (!o || !equal_at(v, *o, depth + 1)) return false;
             }
             return true;
         }
         default: return false;
     }
+}
+
+bool equal(const value& a, const value& b) { return equal_at(a, b, 0); }
+
+bool reaches(const value& from, const value& target, const std::function<void()>& visit) {
+    if (!target.is_list() && !target.is_dict()) return false;
+    const void* goal = target.is_list() ? static_cast<const void*>(&target.as_list())
+                                        : static_cast<const void*>(&target.as_dict());
+    std::vector<const value*> stack{&from};
+    while (!stack.empty()) {
+        const value* v = stack.back();
+        stack.pop_back();
+        visit();
+        // methods are closures over their list or dict, so they could close a cycle too
+        if (v->type() == kind::function) return true;
+        if (v->is_list()) {
+            if (&v->as_list() == goal) return true;
+            for (auto& c : v->as_list()) stack.push_back(&c);
+        } else if (v->is_dict()) {
+            if (&v->as_dict() == goal) return true;
+            for (auto& kv : v->as_dict().items) stack.push_back(&kv.second);
+        }
+    }
+    return false;
 }
 
 std::vector<std::string_view> utf8_chars(std::string_view s) {

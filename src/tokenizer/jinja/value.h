@@ -51,6 +51,13 @@ enum class kind { undefined, none, boolean, integer, floating, string, list, dic
 class value {
 public:
     value() = default;
+    value(const value&) = default;
+    value(value&&) noexcept = default;
+    value& operator=(const value&) = default;
+    value& operator=(value&&) noexcept = default;
+    // Iterative: a template can build lists nested a million deep, which a recursive
+    // destructor chain would turn into a stack overflow.
+    ~value();
     static value none();
     static value boolean(bool b);
     static value integer(int64_t i);
@@ -82,6 +89,8 @@ public:
     const char* type_name() const;
 
 private:
+    void release_children(std::vector<value>& out);
+
     kind kind_ = kind::undefined;
     bool b_ = false;
     int64_t i_ = 0;
@@ -100,7 +109,13 @@ std::string format_float(double f);
 // tojson: indent < 0 means one line with ", " / ": " separators (Python json.dumps).
 std::string to_json(const value& v, int indent = -1);
 
+// Deep equality; throws jinja_error past k_max_value_depth levels.
 bool equal(const value& a, const value& b);
+
+// Whether `target` (a list or dict storage) is reachable from `from`, or `from`
+// holds a function (a bound method may close over `target`): used to refuse cycles
+// such as l.append(l). Every visited node is reported to `visit` for budgeting.
+bool reaches(const value& from, const value& target, const std::function<void()>& visit);
 
 // Code-point helpers: Python strings index and measure code points, not bytes.
 std::vector<std::string_view> utf8_chars(std::string_view s);
