@@ -91,10 +91,11 @@ void matmul_batch(const matmul_task* tasks, int64_t n_tasks, thread_pool& pool) 
         const int64_t n = std::min<int64_t>(64, n_tasks - base);
         chunk_plan plan;
         plan.first_chunk[0] = 0;
-        int64_t total_rows = 0;
+        int64_t total_rows = 0, total_work = 0;
         for (int64_t i = 0; i < n; ++i) {
             check_task(tasks[base + i]);
             total_rows += tasks[base + i].w.n_rows;
+            total_work += tasks[base + i].w.n_rows * tasks[base + i].w.n_cols * std::max<int64_t>(1, tasks[base + i].n_tokens);
         }
         // About 8 chunks per thread balance a shared, noisy machine; at least 8 rows
         // so the per-chunk overhead stays small.
@@ -119,7 +120,9 @@ void matmul_batch(const matmul_task* tasks, int64_t n_tasks, thread_pool& pool) 
                 run_rows(kt, task, r0, r1);
             }
         };
-        if (nth == 1 || n_chunks == 1) {
+        // Below ~64k multiply-adds (a few microseconds) waking the pool costs more
+        // than it saves.
+        if (nth == 1 || n_chunks == 1 || total_work < (int64_t(1) << 16)) {
             work(0, 1);
         } else {
             pool.run(work);
