@@ -164,11 +164,12 @@ value apply_filter(interpreter& in, const std::string& name, value v, call_args&
         bool first = true;
         for (auto& item : iterate(v, pos)) {
             std::string part = to_output(attr && attr->is_string() ? lookup_path(item, attr->as_string()) : item);
-            bud.check_size(out.size() + sep.size() + part.size(), pos);
+            bud.check_length(out.size() + sep.size() + part.size(), pos);
             if (!first) out += sep;
             out += part;
             first = false;
         }
+        bud.check_size(out.size(), pos);
         return value::string(std::move(out));
     }
     if (name == "default" || name == "d") {

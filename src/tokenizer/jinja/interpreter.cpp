@@ -12,6 +12,13 @@ void budget::spend_iterations(uint64_t n, size_t pos) {
                           pos};
 }
 
+void budget::check_length(size_t bytes, size_t pos) const {
+    if (bytes > lim.max_output_bytes)
+        throw jinja_error{"template built a string of " + std::to_string(bytes) + " bytes, over the limit of " +
+                              std::to_string(lim.max_output_bytes),
+                          pos};
+}
+
 void budget::check_size(size_t bytes, size_t pos) {
     if (bytes > lim.max_output_bytes)
         throw jinja_error{"template built a string of " + std::to_string(bytes) + " bytes, over the limit of " +
@@ -60,6 +67,18 @@ void interpreter::append(std::string& out, std::string_view text, size_t pos) {
         throw jinja_error{"template output exceeds the limit of " + std::to_string(budget_.lim.max_output_bytes) + " bytes",
                           pos};
     out += text;
+}
+
+interpreter::~interpreter() {
+    // Every cycle (l.append(l), ns.me = ns) runs through a container changed after it
+    // was built; emptying those frees everything the render made.
+    for (auto& v : mutated_) v.clear_contents();
+}
+
+void interpreter::note_mutation(const value& container) {
+    const void* id = container.is_list() ? static_cast<const void*>(&container.as_list())
+                                         : static_cast<const void*>(&container.as_dict());
+    if (mutated_ids_.insert(id).second) mutated_.push_back(container);
 }
 
 std::string interpreter::render(const body& tree, dict globals) {
@@ -112,10 +131,8 @@ interpreter::flow interpreter::exec(const stmt& s, scope& sc, std::string& out) 
                     throw jinja_error{"cannot set attribute '" + s.text + "' on a " + target.type_name() +
                                           " (only namespace() objects take attributes)",
                                       s.pos};
-                value v = eval(*s.e, sc);
-                if (reaches(v, target, [&] { budget_.spend_iterations(1, s.pos); }))
-                    throw jinja_error{"cannot set '" + s.text + "': the value holds this namespace or a function, which would make a cycle", s.pos};
-                target.as_dict().set(s.text, std::move(v));
+                note_mutation(target);
+                target.as_dict().set(s.text, eval(*s.e, sc));
             } else {
                 assign(sc.vars, s.targets, eval(*s.e, sc), s.pos);
             }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "tokenizer/jinja/ast.h"
 
@@ -27,8 +28,11 @@ struct budget {
     size_t total_bytes = 0;
 
     void spend_iterations(uint64_t n, size_t pos);
-    // Called for each string built by an operator or filter, before it is built.
+    // Called for each string built by an operator or filter, before it is built:
+    // counts it against the single-string and the total caps.
     void check_size(size_t bytes, size_t pos);
+    // Only the single-string cap (for a string still growing, e.g. inside join).
+    void check_length(size_t bytes, size_t pos) const;
 };
 
 class interpreter;
@@ -42,11 +46,17 @@ void install_globals(interpreter& in, dict& globals);
 class interpreter {
 public:
     explicit interpreter(const limits& lim) : budget_{lim} {}
+    ~interpreter();
+    interpreter(const interpreter&) = delete;
+    interpreter& operator=(const interpreter&) = delete;
 
     // Renders `tree` with `globals` as the outermost scope. Throws jinja_error.
     std::string render(const body& tree, dict globals);
 
     budget& spend() { return budget_; }
+    // Records a list or namespace changed in place (append, set ns.x), so the
+    // destructor can break any reference cycle the change made.
+    void note_mutation(const value& container);
     // Calls a callable value (macro or native function).
     value call(const value& fn, call_args& args, size_t pos);
 
@@ -74,6 +84,8 @@ private:
     budget budget_;
     int call_depth_ = 0;
     scope* root_ = nullptr;
+    std::vector<value> mutated_;
+    std::unordered_set<const void*> mutated_ids_;
 };
 
 // Items a for-loop or a filter iterates: list items, dict keys, string characters.

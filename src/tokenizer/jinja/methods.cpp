@@ -110,11 +110,12 @@ value string_method(interpreter& in, const std::string& s, const std::string& na
             bool first = true;
             for (auto& v : iterate(*items, pos)) {
                 std::string part = to_output(v);
-                in.spend().check_size(out.size() + s.size() + part.size(), pos);
+                in.spend().check_length(out.size() + s.size() + part.size(), pos);
                 if (!first) out += s;
                 out += part;
                 first = false;
             }
+            in.spend().check_size(out.size(), pos);
             return value::string(std::move(out));
         });
     }
@@ -159,8 +160,7 @@ value list_method(interpreter& in, const value& obj, const std::string& name, si
         return fn([&in, obj, pos](call_args& a) {
             if (a.positional.size() != 1) throw jinja_error{"append() takes exactly one argument"};
             in.spend().spend_iterations(1, pos);  // growth is counted like loop work
-            if (reaches(a.positional[0], obj, [&] { in.spend().spend_iterations(1, pos); }))
-                throw jinja_error{"append(): the value holds this list or a function, which would make a cycle"};
+            in.note_mutation(obj);
             obj.as_list().push_back(a.positional[0]);
             return value::none();
         });

@@ -58,6 +58,16 @@ void value::release_children(std::vector<value>& out) {
     }
 }
 
+void value::clear_contents() const {
+    std::vector<value> doomed;
+    if (list_) doomed.swap(*list_);
+    if (dict_) {
+        for (auto& kv : dict_->items) doomed.push_back(std::move(kv.second));
+        dict_->items.clear();
+        dict_->index.clear();
+    }
+}
+
 value value::none() { value v; v.kind_ = kind::none; return v; }
 value value::boolean(bool b) { value v; v.kind_ = kind::boolean; v.b_ = b; return v; }
 value value::integer(int64_t i) { value v; v.kind_ = kind::integer; v.i_ = i; return v; }
@@ -289,28 +299,6 @@ static bool equal_at(const value& a, const value& b, int depth) {
 }
 
 bool equal(const value& a, const value& b) { return equal_at(a, b, 0); }
-
-bool reaches(const value& from, const value& target, const std::function<void()>& visit) {
-    if (!target.is_list() && !target.is_dict()) return false;
-    const void* goal = target.is_list() ? static_cast<const void*>(&target.as_list())
-                                        : static_cast<const void*>(&target.as_dict());
-    std::vector<const value*> stack{&from};
-    while (!stack.empty()) {
-        const value* v = stack.back();
-        stack.pop_back();
-        visit();
-        // methods are closures over their list or dict, so they could close a cycle too
-        if (v->type() == kind::function) return true;
-        if (v->is_list()) {
-            if (&v->as_list() == goal) return true;
-            for (auto& c : v->as_list()) stack.push_back(&c);
-        } else if (v->is_dict()) {
-            if (&v->as_dict() == goal) return true;
-            for (auto& kv : v->as_dict().items) stack.push_back(&kv.second);
-        }
-    }
-    return false;
-}
 
 std::vector<std::string_view> utf8_chars(std::string_view s) {
     std::vector<std::string_view> out;

@@ -86,6 +86,8 @@ public:
     const native_fn& as_function() const { return *fn_; }
 
     bool truthy() const;
+    // Empties a list or dict in place (interpreter::~interpreter breaks cycles with it).
+    void clear_contents() const;
     const char* type_name() const;
 
 private:
@@ -111,11 +113,6 @@ std::string to_json(const value& v, int indent = -1);
 
 // Deep equality; throws jinja_error past k_max_value_depth levels.
 bool equal(const value& a, const value& b);
-
-// Whether `target` (a list or dict storage) is reachable from `from`, or `from`
-// holds a function (a bound method may close over `target`): used to refuse cycles
-// such as l.append(l). Every visited node is reported to `visit` for budgeting.
-bool reaches(const value& from, const value& target, const std::function<void()>& visit);
 
 // Code-point helpers: Python strings index and measure code points, not bytes.
 std::vector<std::string_view> utf8_chars(std::string_view s);
