@@ -197,27 +197,36 @@ void interpreter::exec_for(const stmt& s, scope& sc, std::string& out) {
         return;
     }
     const int64_t n = int64_t(items.size());
+    // One `loop` object per loop, updated in place each iteration (building a fresh
+    // dict per iteration made hostile loops several times slower).
+    auto index0 = std::make_shared<int64_t>(0);
+    dict fields;
+    for (const char* k : {"index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0",
+                          "previtem", "nextitem"})
+        fields.set(k, value());
+    fields.set("length", value::integer(n));
+    fields.set("depth", value::integer(1));
+    fields.set("depth0", value::integer(0));
+    fields.set("cycle", value::function([index0](call_args& a) {
+        if (a.positional.empty()) throw jinja_error{"loop.cycle() needs at least one value"};
+        return a.positional[size_t(*index0) % a.positional.size()];
+    }));
+    value loop = value::dict_of(std::move(fields));
+    auto& slot = loop.as_dict().items;  // fixed order set above
     for (int64_t i = 0; i < n; ++i) {
         budget_.spend_iterations(1, s.pos);
         scope inner{{}, &sc};
         assign(inner.vars, s.targets, items[size_t(i)], s.pos);
-        dict loop;
-        loop.set("index", value::integer(i + 1));
-        loop.set("index0", value::integer(i));
-        loop.set("revindex", value::integer(n - i));
-        loop.set("revindex0", value::integer(n - i - 1));
-        loop.set("first", value::boolean(i == 0));
-        loop.set("last", value::boolean(i == n - 1));
-        loop.set("length", value::integer(n));
-        loop.set("depth", value::integer(1));
-        loop.set("depth0", value::integer(0));
-        loop.set("previtem", i > 0 ? items[size_t(i - 1)] : value());
-        loop.set("nextitem", i + 1 < n ? items[size_t(i + 1)] : value());
-        loop.set("cycle", value::function([i](call_args& a) {
-            if (a.positional.empty()) throw jinja_error{"loop.cycle() needs at least one value"};
-            return a.positional[size_t(i) % a.positional.size()];
-        }));
-        inner.vars["loop"] = value::dict_of(std::move(loop));
+        *index0 = i;
+        slot[0].second = value::integer(i + 1);
+        slot[1].second = value::integer(i);
+        slot[2].second = value::integer(n - i);
+        slot[3].second = value::integer(n - i - 1);
+        slot[4].second = value::boolean(i == 0);
+        slot[5].second = value::boolean(i == n - 1);
+        slot[9].second = i > 0 ? items[size_t(i - 1)] : value();
+        slot[10].second = i + 1 < n ? items[size_t(i + 1)] : value();
+        inner.vars["loop"] = loop;
         flow f = exec_body(s.bodies[0], inner, out);
         if (f == flow::break_) break;
     }
