@@ -127,13 +127,15 @@ int main(int argc, char** argv) {
     const char* ggml_path = nullptr;
     size_t cold_bytes = size_t(2) << 30;
     bool quick = false;
+    std::string only_type;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--ggml" && i + 1 < argc) ggml_path = argv[++i];
         else if (a == "--cold-mib" && i + 1 < argc) cold_bytes = size_t(std::atol(argv[++i])) << 20;
         else if (a == "--quick") quick = true;  // one shape, one token: for tuning runs
+        else if (a == "--type" && i + 1 < argc) only_type = argv[++i];
         else {
-            std::fprintf(stderr, "usage: kernel_bench [--ggml libggml-cpu-*.so] [--cold-mib N] [--quick]\n");
+            std::fprintf(stderr, "usage: kernel_bench [--ggml libggml-cpu-*.so] [--cold-mib N] [--quick] [--type q4_K|q6_K]\n");
             return 2;
         }
     }
@@ -156,6 +158,7 @@ int main(int argc, char** argv) {
     std::printf("\n%-5s %-10s %-3s %-6s %10s %10s %10s %10s\n", "type", "cols x rows", "thr", "tokens", "holo cold",
                 "holo hot", "ggml cold", "ggml hot");
     for (holo::tensor_type type : {holo::tensor_type::q4_k, holo::tensor_type::q6_k}) {
+        if (!only_type.empty() && holo::type_name(type) != only_type) continue;
         for (const shape& s : shapes) {
             if (quick && s.n_cols != 2048) continue;
             matrix_set m = make_set(type, s.n_cols, s.n_rows, cold_bytes);
