@@ -114,6 +114,7 @@ TEST(Jinja, MacrosAndCall) {
     EXPECT_EQ(render("{% macro f(a, b=2) %}[{{ a }}{{ b }}]{% endmacro %}{{ f(1) }}{{ f(1, b=3) }}{{ f(a=5) }}"),
               "[12][13][52]");
     EXPECT_EQ(render("{% macro w() %}<{{ caller() }}>{% endmacro %}{% call w() %}body{% endcall %}"), "<body>");
+    EXPECT_EQ(render("{% filter upper %}ab{{ 'c' }}{% endfilter %}"), "ABC");
     EXPECT_NE(render_error("{% macro f(a) %}{% endmacro %}{{ f(zz=1) }}").find("no parameter 'zz'"),
               std::string::npos);
 }
@@ -124,6 +125,7 @@ TEST(Jinja, WhitespaceControl) {
     EXPECT_EQ(render("A  {% if true %}x{% endif %}  \n  {% if true %}y{% endif %}\nz {# c #}\nw"), "A  x  \nyz w");
     EXPECT_EQ(render("a  \n  {{- 'b' -}}  \n  c"), "abc");
     EXPECT_EQ(render("a {%- if true -%} b {%- endif -%} c"), "abc");
+    EXPECT_EQ(render("a\n  {%+ if true %}b{% endif %}"), "a\n  b");  // '+' keeps the indentation
     EXPECT_EQ(render("x\n"), "x");      // one trailing newline dropped
     EXPECT_EQ(render("x\n\n"), "x\n");
     EXPECT_EQ(render("a{# comment {{ not parsed }} #}b"), "ab");
