@@ -28,6 +28,10 @@ void sort_and_softmax(std::vector<token_candidate>& c) {
     });
     if (c.empty()) return;
     const float max_logit = c.front().logit;
+    if (max_logit == -INFINITY) {  // nothing is possible: treat all as equally (un)likely
+        for (auto& x : c) x.p = 1.0f / float(c.size());
+        return;
+    }
     double sum = 0;
     for (auto& x : c) {
         x.p = std::exp(x.logit - max_logit);
@@ -97,7 +101,11 @@ int32_t sampler::sample(std::span<const float> logits) {
         return best;
     }
     candidates_.resize(scratch_.size());
-    for (size_t i = 0; i < scratch_.size(); ++i) candidates_[i] = {int32_t(i), scratch_[i], 0.0f};
+    // NaN would break the sort's ordering (and so the sort itself): a corrupt row
+    // samples as if those tokens were impossible.
+    for (size_t i = 0; i < scratch_.size(); ++i) {
+        candidates_[i] = {int32_t(i), std::isnan(scratch_[i]) ? -INFINITY : scratch_[i], 0.0f};
+    }
     // Sorting all of a 150k vocabulary per token costs more than the draw; when top-k
     // is on, partial-sort first so the full sort only sees k entries.
     if (params_.top_k > 0 && size_t(params_.top_k) < candidates_.size()) {

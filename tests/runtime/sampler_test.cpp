@@ -167,5 +167,22 @@ TEST(sampler, low_temperature_concentrates_high_spreads) {
     EXPECT_NEAR(frac_top(1.0f), 0.4, 0.03);
 }
 
+TEST(sampler, nan_and_infinite_logits_never_crash_or_win) {
+    sampler_params p;
+    p.temperature = 1.0f;
+    p.seed = 2;
+    sampler s(p);
+    std::vector<float> l(1000, NAN);
+    l[17] = 1.0f;
+    for (int i = 0; i < 50; ++i) EXPECT_EQ(s.sample(l), 17);
+    std::vector<float> none(8, -INFINITY);
+    const int32_t id = s.sample(none);  // nothing is possible: any id, but a valid one
+    EXPECT_GE(id, 0);
+    EXPECT_LT(id, 8);
+    p.temperature = 0;
+    sampler g(p);
+    EXPECT_EQ(g.sample(l), 17);
+}
+
 }  // namespace
 }  // namespace holo
