@@ -37,29 +37,51 @@ std::vector<expert_group> group_by_expert(const expert_routing& r, int64_t n_exp
 void run_experts_cpu(const expert_layer& layer, const expert_routing& r, std::span<const expert_group> groups,
                      const float* x, float* y, expert_scratch& s, thread_pool& pool) {
     const int64_t n_embd = layer.n_embd, n_ff = layer.n_ff_exp;
-    for (const expert_group& g : groups) {
-        HOLO_ASSERT(g.ie >= 0 && size_t(g.ie) < layer.experts.size(), "group expert out of range");
-        const expert_desc& e = layer.experts[size_t(g.ie)];
-        const int64_t n = int64_t(g.tokens.size());
-        // Gather this expert's tokens into one contiguous batch so gate/up/down are
-        // each one matmul with n tokens: the expert's weights stream through once.
-        s.xg.resize(size_t(n_embd * n));
-        for (int64_t j = 0; j < n; ++j) {
-            const float* src = x + int64_t(g.tokens[size_t(j)]) * n_embd;
-            std::copy(src, src + n_embd, s.xg.begin() + j * n_embd);
-        }
-        s.gate.resize(size_t(n_ff * n));
-        s.up.resize(size_t(n_ff * n));
-        s.act.resize(size_t(n_ff * n));
-        s.down.resize(size_t(n_embd * n));
-        matmul(e.gate.w, s.xg.data(), n, s.gate.data(), pool);  // [n_ff, n]
-        matmul(e.up.w, s.xg.data(), n, s.up.data(), pool);      // [n_ff, n]
-        swiglu(s.gate.data(), s.up.data(), s.act.data(), n_ff * n);
-        matmul(e.down.w, s.act.data(), n, s.down.data(), pool);  // [n_embd, n]
-        // scatter each row back to its (token, slot)
-        for (int64_t j = 0; j < n; ++j) {
-            const int64_t t = g.tokens[size_t(j)], k = g.slots[size_t(j)];
-            const float* src = s.down.data() + j * n_embd;
+    if (groups.empty()) return;
+    // Row offset of each group in the stacked [n_ff, rows] buffers.
+    std::vector<int64_t> first(groups.size() + 1, 0);
+    for (size_t g = 0; g < groups.size(); ++g) first[g + 1] = first[g] + int64_t(groups[g].tokens.size());
+    const int64_t n_rows = first.back();
+    s.gate.resize(size_t(n_ff * n_rows));
+    s.up.resize(size_t(n_ff * n_rows));
+    s.act.resize(size_t(n_ff * n_rows));
+    s.down.resize(size_t(n_embd * n_rows));
+
+    // gate and up of every active expert: one conversion of x, one parallel region
+    const expert_desc& e0 = layer.experts[size_t(groups.front().ie)];
+    quantize_activations(traits_of(e0.gate.w.type).vec_dot_type, x, n_embd, r.n_tokens, s.xq, &pool);
+    const bool up_same = traits_of(e0.up.w.type).vec_dot_type == s.xq.type;
+    quantized_activations up_xq;
+    if (!up_same) quantize_activations(traits_of(e0.up.w.type).vec_dot_type, x, n_embd, r.n_tokens, up_xq, &pool);
+    s.tasks.clear();
+    for (size_t g = 0; g < groups.size(); ++g) {
+        HOLO_ASSERT(groups[g].ie >= 0 && size_t(groups[g].ie) < layer.experts.size(), "group expert out of range");
+        const expert_desc& e = layer.experts[size_t(groups[g].ie)];
+        const int64_t n = int64_t(groups[g].tokens.size());
+        s.tasks.push_back(matmul_task{e.gate.w, &s.xq, groups[g].tokens.data(), n, s.gate.data() + first[g] * n_ff});
+        s.tasks.push_back(
+            matmul_task{e.up.w, up_same ? &s.xq : &up_xq, groups[g].tokens.data(), n, s.up.data() + first[g] * n_ff});
+    }
+    matmul_batch(s.tasks.data(), int64_t(s.tasks.size()), pool);
+    swiglu(s.gate.data(), s.up.data(), s.act.data(), n_ff * n_rows);
+
+    // down of every active expert over its rows of the stacked activations
+    quantize_activations(traits_of(e0.down.w.type).vec_dot_type, s.act.data(), n_ff, n_rows, s.actq, &pool);
+    s.rows.resize(size_t(n_rows));
+    for (int64_t i = 0; i < n_rows; ++i) s.rows[size_t(i)] = int32_t(i);
+    s.tasks.clear();
+    for (size_t g = 0; g < groups.size(); ++g) {
+        const expert_desc& e = layer.experts[size_t(groups[g].ie)];
+        s.tasks.push_back(matmul_task{e.down.w, &s.actq, s.rows.data() + first[g], int64_t(groups[g].tokens.size()),
+                                      s.down.data() + first[g] * n_embd});
+    }
+    matmul_batch(s.tasks.data(), int64_t(s.tasks.size()), pool);
+
+    // scatter each row back to its (token, slot)
+    for (size_t g = 0; g < groups.size(); ++g) {
+        for (size_t j = 0; j < groups[g].tokens.size(); ++j) {
+            const int64_t t = groups[g].tokens[j], k = groups[g].slots[j];
+            const float* src = s.down.data() + (first[g] + int64_t(j)) * n_embd;
             std::copy(src, src + n_embd, y + (t * r.n_used + k) * n_embd);
         }
     }

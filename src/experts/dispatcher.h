@@ -37,12 +37,17 @@ std::vector<expert_group> group_by_expert(const expert_routing& r, int64_t n_exp
 
 // Scratch buffers reused between layers and steps (no allocation per layer).
 struct expert_scratch {
-    std::vector<float> xg, gate, up, act, down;
+    quantized_activations xq, actq;  // the layer input and the SwiGLU output, converted once
+    std::vector<float> gate, up, act, down;
+    std::vector<int32_t> rows;       // [0, n_rows) for the down projection's tasks
+    std::vector<matmul_task> tasks;
 };
 
 // Computes y[:, k, t] = down_e(silu(gate_e x_t) * up_e x_t) for every token t and
 // slot k with e = ids[k, t] (SwiGLU experts), reading each active expert's slices
-// once: its tokens are gathered into one batch. x: [n_embd, n_tokens];
+// once: all experts' gate and up products run in one parallel region over the
+// input converted once to the weights' activation format, each expert reading
+// only its tokens' rows; then SwiGLU and all down products. x: [n_embd, n_tokens];
 // y: [n_embd, n_used, n_tokens] (overwritten, unweighted).
 void run_experts_cpu(const expert_layer& layer, const expert_routing& r, std::span<const expert_group> groups,
                      const float* x, float* y, expert_scratch& scratch, thread_pool& pool);

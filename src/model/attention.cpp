@@ -42,9 +42,9 @@ void attention_block(const model& m, int64_t il, kv_cache& kv, const float* x, i
     s.k.resize(size_t(n_kv * n_tokens));
     s.v.resize(size_t(n_kv * n_tokens));
     s.kqv.resize(size_t(n_q * n_tokens));
-    matmul(L.wq.matrix(), x, n_tokens, s.q.data(), pool);  // [n_embd_q, n_tokens]
-    matmul(L.wk.matrix(), x, n_tokens, s.k.data(), pool);  // [n_embd_kv, n_tokens]
-    matmul(L.wv.matrix(), x, n_tokens, s.v.data(), pool);  // [n_embd_kv, n_tokens]
+    // q: [n_embd_q, n_tokens]; k, v: [n_embd_kv, n_tokens]
+    matmul_same_input({{L.wq.matrix(), s.q.data()}, {L.wk.matrix(), s.k.data()}, {L.wv.matrix(), s.v.data()}}, x,
+                      n_tokens, s, pool);
     add_bias(s.q.data(), L.bq, n_tokens);
     add_bias(s.k.data(), L.bk, n_tokens);
     add_bias(s.v.data(), L.bv, n_tokens);

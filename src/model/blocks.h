@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,21 @@ struct tensor_sink {
 // Scratch reused across layers within one forward call.
 struct forward_scratch {
     std::vector<float> q, k, v, kqv, gate, up, act, logits, probs, y, shexp, shgate;
+    quantized_activations xq, xq2;
+    std::vector<matmul_task> tasks;
     expert_routing routing;
     expert_scratch experts;
 };
+
+// Several products of the same input (q/k/v; gate/up): x is converted to the
+// weights' activation format once and all products run in one parallel region.
+// x: [n_cols, n_tokens]; each y: [w.n_rows, n_tokens].
+struct product {
+    weight_matrix w;
+    float* y;
+};
+void matmul_same_input(std::initializer_list<product> products, const float* x, int64_t n_tokens, forward_scratch& s,
+                       thread_pool& pool);
 
 // Self-attention of layer il: q/k/v projections (+biases), optional per-head
 // QK-norm, RoPE, append k/v to the cache at [pos0, pos0 + n_tokens), causal GQA,
