@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
             matrix_set m = make_set(type, s.n_cols, s.n_rows, cold_bytes);
             for (int nt : {1, 2}) {
                 holo::thread_pool pool(nt);
-                for (int64_t n_tok : {int64_t(1), int64_t(8)}) {
+                for (int64_t n_tok : {int64_t(1), int64_t(8), int64_t(64)}) {
                     if (quick && n_tok != 1) continue;
                     std::vector<float> x(s.n_cols * n_tok), y(s.n_rows * n_tok);
                     std::mt19937 rng(7);

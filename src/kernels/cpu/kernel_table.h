@@ -19,6 +19,11 @@ inline constexpr int k_max_tokens_per_pass = 4;
 // w_row: [n_cols] in the weight type; x rows: [n_cols] in its vec_dot_type.
 using row_dot_fn = void (*)(int64_t n_cols, const void* w_row, const void* x, size_t x_stride, int n_tok,
                             float* out);
+// out[t] = dot(w_row, x_rows[t]) for any n_tok: the row is unpacked once for all of
+// them (batches: prefill, an expert several tokens chose). x_rows need not be evenly
+// spaced.
+using row_dot_many_fn = void (*)(int64_t n_cols, const void* w_row, const void* const* x_rows, int64_t n_tok,
+                                 float* out);
 // Quantizes / converts n floats (a multiple of the block size) to an activation format.
 using convert_fn = void (*)(const float* src, void* dst, int64_t n);
 
@@ -27,6 +32,7 @@ inline constexpr int k_type_slots = 32;  // tensor_type values are < 32
 struct kernel_table {
     cpu_isa isa = cpu_isa::scalar;
     row_dot_fn row_dot[k_type_slots] = {};  // by weight type; null: traits.vec_dot per token
+    row_dot_many_fn row_dot_many[k_type_slots] = {};  // by weight type; null: row_dot in passes
     convert_fn convert[k_type_slots] = {};  // by activation type; null: traits.quantize_row
 
     // Attention / norm primitives, all over contiguous f32.

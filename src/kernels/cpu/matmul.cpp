@@ -5,6 +5,7 @@
 // memory once (prefill, MoE experts with several tokens).
 #include <algorithm>
 #include <atomic>
+#include <vector>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -26,6 +27,17 @@ void run_rows(const kernel_table& kt, const matmul_task& task, int64_t r0, int64
     const quantized_activations& x = *task.x;
     const row_dot_fn fast = kt.row_dot[static_cast<uint32_t>(w.type)];
     const vec_dot_fn slow = traits_of(w.type).vec_dot;
+    const row_dot_many_fn many = kt.row_dot_many[static_cast<uint32_t>(w.type)];
+    if (many && task.n_tokens > k_max_tokens_per_pass) {
+        std::vector<const void*> rows(task.n_tokens);
+        std::vector<float> out(task.n_tokens);
+        for (int64_t t = 0; t < task.n_tokens; ++t) rows[t] = x.row(task.token_rows ? task.token_rows[t] : t);
+        for (int64_t r = r0; r < r1; ++r) {
+            many(w.n_cols, w.data + r * w.row_bytes, rows.data(), task.n_tokens, out.data());
+            for (int64_t t = 0; t < task.n_tokens; ++t) task.y[t * w.n_rows + r] = out[t];
+        }
+        return;
+    }
     for (int64_t t0 = 0; t0 < task.n_tokens; t0 += k_max_tokens_per_pass) {
         const int nt = static_cast<int>(std::min<int64_t>(k_max_tokens_per_pass, task.n_tokens - t0));
         // Token rows of this group must be equally spaced for the kernels: true without
