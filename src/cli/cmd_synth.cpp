@@ -28,6 +28,8 @@ std::function<int()> setup(CLI::App& app) {
     app.add_option("--routing-skew", f->opt.routing_skew,
                    "Zipf exponent of expert popularity (0 = uniform, ~1 like trained routers)");
     app.add_option("--layers", f->n_layer, "override the preset's layer count");
+    app.add_option("--row-pool", f->opt.row_pool,
+                   "quantize N random rows per tensor once and draw every row from them (fast; values repeat)");
     app.add_option("-t,--threads", f->opt.n_threads, "threads (default: all)");
     app.add_flag("-q,--quiet", f->quiet, "no progress bar, no summary");
     return [f]() -> int {

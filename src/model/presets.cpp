@@ -24,7 +24,9 @@ using A = synth_arch;
 //
 // Tiny models: n_embd and every FFN width a multiple of 256 so every k-quant applies;
 // GQA (n_head_kv < n_head), 3 layers so per-layer type rules differ between layers,
-// >= 4 experts with >= 2 used. tiny-qwen3 ties its embeddings (as the small Qwen3
+// >= 4 experts with >= 2 used (8 experts in tiny-mixtral and tiny-qwen2moe, where
+// llama.cpp's mixes have Mixtral-specific rules; 16 in tiny-qwen3moe, where they do
+// not, like the real 128). tiny-qwen3 ties its embeddings (as the small Qwen3
 // models do) so the tied path is exercised too.
 std::vector<model_preset> make_presets() {
     //        name, general.name, arch, n_vocab, n_ctx, n_embd, n_layer, n_head, n_head_kv, head_dim,
@@ -44,7 +46,7 @@ std::vector<model_preset> make_presets() {
         {"tiny-llama", "tiny-llama (synthetic)", A::llama, 1024, 2048, 256, 3, 4, 2, 64,
          512, 0, 0, 0, 0, 10000.0, 1e-5, false, false, false},
         {"tiny-mixtral", "tiny-mixtral (synthetic)", A::llama, 1024, 2048, 256, 3, 4, 2, 64,
-         512, 4, 2, 512, 0, 1000000.0, 1e-5, false, false, false},
+         256, 8, 2, 256, 0, 1000000.0, 1e-5, false, false, false},
         {"tiny-qwen2", "tiny-qwen2 (synthetic)", A::qwen2, 1024, 2048, 256, 3, 4, 2, 64,
          512, 0, 0, 0, 0, 1000000.0, 1e-6, true, false, false},
         {"tiny-qwen3", "tiny-qwen3 (synthetic)", A::qwen3, 1024, 2048, 256, 3, 4, 2, 128,
@@ -52,7 +54,7 @@ std::vector<model_preset> make_presets() {
         {"tiny-qwen2moe", "tiny-qwen2moe (synthetic)", A::qwen2moe, 1024, 2048, 256, 3, 4, 2, 64,
          512, 8, 2, 256, 512, 1000000.0, 1e-6, true, false, false},
         {"tiny-qwen3moe", "tiny-qwen3moe (synthetic)", A::qwen3moe, 1024, 2048, 256, 3, 4, 2, 128,
-         512, 8, 2, 256, 0, 1000000.0, 1e-6, false, true, false},
+         512, 16, 4, 256, 0, 1000000.0, 1e-6, false, true, false},
     };
 }
 

@@ -67,6 +67,36 @@ void set_metadata(gguf_writer& w, const model_preset& p, const type_mix& mix, co
     w.set("holo.synth.preset", gguf_value::make_string(p.name));
     w.set("holo.synth.seed", gguf_value::make_u64(opt.seed));
     w.set("holo.synth.routing_skew", gguf_value::make_f32(static_cast<float>(opt.routing_skew)));
+    if (opt.row_pool > 0) w.set("holo.synth.row_pool", gguf_value::make_u64(static_cast<uint64_t>(opt.row_pool)));
+}
+
+// Row-pool mode (synth_options::row_pool): quantize `pool` generated rows once, then
+// write each row as a seeded pick from them, a bounded batch at a time.
+result<void> write_pooled(gguf_writer& w, const synth_weight_source& weights, const planned_tensor& t,
+                          tensor_type type, int64_t pool, uint64_t seed, progress_bar& bar) {
+    const int64_t n = t.row_length();
+    const uint64_t rb = *row_bytes(type, static_cast<uint64_t>(n));
+    std::vector<float> f32(static_cast<size_t>(pool * n));
+    weights.fill(t, 0, pool, f32.data());
+    std::vector<uint8_t> pooled(static_cast<size_t>(pool) * rb);
+    for (int64_t r = 0; r < pool; ++r) traits_of(type).quantize_row(f32.data() + r * n, pooled.data() + r * rb, n);
+    uint64_t h = seed ^ 0x9E3779B97F4A7C15ull;
+    for (char c : t.name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001B3ull;
+    const int64_t batch = std::max<int64_t>(1, static_cast<int64_t>((uint64_t(16) << 20) / rb));
+    std::vector<uint8_t> out(static_cast<size_t>(std::min(batch, t.n_rows())) * rb);
+    for (int64_t b0 = 0; b0 < t.n_rows(); b0 += batch) {
+        const int64_t nb = std::min(batch, t.n_rows() - b0);
+        for (int64_t r = 0; r < nb; ++r) {
+            uint64_t z = h + static_cast<uint64_t>(b0 + r) * 0xD1B54A32D192ED03ull;
+            z = (z ^ (z >> 31)) * 0xBF58476D1CE4E5B9ull;
+            z ^= z >> 29;
+            const uint64_t pick = z % static_cast<uint64_t>(pool);
+            std::copy_n(pooled.data() + pick * rb, rb, out.data() + static_cast<uint64_t>(r) * rb);
+        }
+        HOLO_TRY(w.write_tensor_data(std::span<const uint8_t>(out.data(), static_cast<size_t>(nb) * rb)));
+        bar.add(static_cast<uint64_t>(nb * n));
+    }
+    return ok();
 }
 
 mix_model_info model_info(const model_preset& p) {
@@ -124,6 +154,13 @@ result<synth_report> write_synth_model(const synth_options& opt) {
     for (size_t i = 0; i < plan.size(); ++i) {
         const planned_tensor& t = plan[i];
         bar.set_detail(t.name);
+        if (opt.row_pool > 0 && traits_of(types[i]).is_quantized && t.n_rows() > opt.row_pool) {
+            if (auto r = write_pooled(w, weights, t, types[i], opt.row_pool, opt.seed, bar); !r) {
+                return error{opt.output_path + ": " + r.message()};
+            }
+            rep.tensor_bytes += *row_bytes(types[i], static_cast<uint64_t>(t.row_length())) * static_cast<uint64_t>(t.n_rows());
+            continue;
+        }
         stream_job job{types[i], t.row_length(), t.n_rows(),
                        [&weights, &t](int64_t row0, int64_t n, float* dst) { weights.fill(t, row0, n, dst); }};
         if (auto r = streamer.write(w, job); !r) return error{opt.output_path + ": " + r.message()};

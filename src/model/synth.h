@@ -22,6 +22,12 @@ struct synth_options {
     double routing_skew = 0.0;      // Zipf exponent of expert popularity; 0 = uniform
     std::optional<int64_t> n_layer; // override the preset's layer count
     int n_threads = 0;              // 0: all hardware threads
+    // 0: every row of every quantized tensor is generated and quantized (slow for the
+    // 30B presets on a small machine: the reference k-quant search dominates). N > 0:
+    // each quantized tensor quantizes N random rows once and draws every row from
+    // that pool (seeded), so writing is disk-bound; names, shapes, types and sizes
+    // are identical, only the values repeat. For size/layout/streaming benchmarks.
+    int64_t row_pool = 0;
     bool progress = true;           // draw a bar when stderr is a terminal
 };
 

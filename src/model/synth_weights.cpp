@@ -73,44 +73,50 @@ std::vector<double> zipf_rank_scales(int64_t n_expert, int64_t n_expert_used, do
     // N(0, |row|^2 |x|^2 / n_embd), independent across experts. Scaling an expert's
     // row makes it win the top-k more or less often; fit the scales to the target
     // shares by simulating top-k selection on Gaussian logits (deterministic).
-    // An expert can be chosen at most once per token, so targets are capped below
-    // 1/k of the selections; the excess is spread over the others.
+    // A symmetric logit is positive only half the time, so even an expert with a huge
+    // scale is chosen for at most ~half of the tokens: targets are capped at 0.4/k of
+    // the selections and the excess is spread over the others in proportion.
     std::vector<double> target(n);
     double sum = 0;
     for (size_t r = 0; r < n; ++r) sum += target[r] = std::pow(static_cast<double>(r) + 1.0, -skew);
     for (double& t : target) t /= sum;
-    const double cap = 0.9 / static_cast<double>(k);
-    for (int it = 0; it < 8; ++it) {
+    const double cap = 0.4 / static_cast<double>(k);
+    for (int it = 0; it < 16; ++it) {
         double excess = 0, free_sum = 0;
         for (double& t : target) {
             if (t > cap) { excess += t - cap; t = cap; }
             else free_sum += t;
         }
-        if (excess <= 0 || free_sum <= 0) break;
+        if (excess <= 1e-12 || free_sum <= 0) break;
         for (double& t : target) if (t < cap) t += excess * t / free_sum;
     }
 
-    std::vector<double> count(n);
+    // Fit in log space; only ratios matter, so the geometric mean stays at 1.
+    std::vector<double> log_s(n, 0.0), count(n);
     std::vector<std::pair<double, size_t>> logits(n);
-    const int n_samples = 4096;
-    for (int iter = 0; iter < 40; ++iter) {
+    const int n_samples = 2048;
+    for (int iter = 0; iter < 80; ++iter) {
         std::fill(count.begin(), count.end(), 0.0);
         uint64_t st = 0x5EED5EEDull;  // the same samples every iteration: a smooth fit
         for (int smp = 0; smp < n_samples; ++smp) {
-            for (size_t e = 0; e < n; ++e) logits[e] = {s[e] * gaussian(st), e};
+            for (size_t e = 0; e < n; ++e) logits[e] = {std::exp(log_s[e]) * gaussian(st), e};
             std::partial_sort(logits.begin(), logits.begin() + static_cast<long>(k), logits.end(),
                               [](auto& a, auto& b) { return a.first > b.first; });
             for (size_t j = 0; j < k; ++j) count[logits[j].second] += 1;
         }
         const double total = static_cast<double>(n_samples) * static_cast<double>(k);
+        double mean = 0;
         for (size_t e = 0; e < n; ++e) {
-            double got = std::max(count[e] / total, 0.25 / total);
-            s[e] = std::clamp(s[e] * std::pow(target[e] / got, 0.5), 1e-3, 1e3);
+            const double got = std::max(count[e] / total, 0.25 / total);
+            log_s[e] += 0.25 * std::log(target[e] / got);
+            mean += log_s[e];
         }
-        // Only ratios matter; keep the mean scale at 1 so logits keep their size.
-        double mean = std::accumulate(s.begin(), s.end(), 0.0) / static_cast<double>(n);
-        for (double& x : s) x /= mean;
+        mean /= static_cast<double>(n);
+        for (double& x : log_s) x = std::clamp(x - mean, -6.0, 6.0);
     }
+    // Targets fall with rank, so must the scales; sorting removes sampling noise.
+    std::sort(log_s.rbegin(), log_s.rend());
+    for (size_t e = 0; e < n; ++e) s[e] = std::exp(log_s[e]);
     return s;
 }
 
