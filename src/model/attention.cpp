@@ -31,6 +31,43 @@ rope_params rope_of(const hparams& hp, rope_kind kind) {
     return p;
 }
 
+// RoPE whose per-pair angles are divided by freq_factors (Llama 3.1+'s rope_freqs),
+// which the kernel's rope does not take; as ggml's rope with freq factors. Cheap
+// next to the projections, so it stays plain.
+void rope_with_factors(float* x, int head_dim, int n_heads, int64_t pos, const rope_params& p, const float* ff) {
+    const int n = p.n_rot;
+    float lo = 0.0f, hi = 0.0f, mscale = p.attn_factor;
+    if (p.ext_factor != 0.0f) {
+        auto corr = [&](float turns) {
+            return float(n) * std::log(float(p.n_ctx_orig) / (turns * 2.0f * float(M_PI))) / (2.0f * std::log(p.freq_base));
+        };
+        lo = std::max(0.0f, std::floor(corr(p.beta_fast)));
+        hi = std::min(float(n - 1), std::ceil(corr(p.beta_slow)));
+        mscale *= 1.0f + 0.1f * std::log(1.0f / p.freq_scale);
+    }
+    std::vector<float> c(size_t(n / 2)), sn(size_t(n / 2));
+    for (int i = 0; i < n / 2; ++i) {
+        const float extrap = float(pos) * std::pow(p.freq_base, -2.0f * float(i) / float(n)) / ff[i];
+        float theta = p.freq_scale * extrap;
+        if (p.ext_factor != 0.0f) {
+            const float y = (float(i) - lo) / std::max(0.001f, hi - lo);
+            const float ramp = (1.0f - std::min(1.0f, std::max(0.0f, y))) * p.ext_factor;
+            theta = theta * (1.0f - ramp) + extrap * ramp;
+        }
+        c[size_t(i)] = std::cos(theta) * mscale;
+        sn[size_t(i)] = std::sin(theta) * mscale;
+    }
+    for (int h = 0; h < n_heads; ++h) {
+        float* v = x + int64_t(h) * head_dim;
+        for (int i = 0; i < n / 2; ++i) {
+            const int a = p.neox ? i : 2 * i, b = p.neox ? i + n / 2 : 2 * i + 1;
+            const float x0 = v[a], x1 = v[b];
+            v[a] = x0 * c[size_t(i)] - x1 * sn[size_t(i)];
+            v[b] = x0 * sn[size_t(i)] + x1 * c[size_t(i)];
+        }
+    }
+}
+
 }  // namespace
 
 void attention_block(const model& m, int64_t il, kv_cache& kv, const float* x, int64_t pos0, int64_t n_tokens,
@@ -53,9 +90,15 @@ void attention_block(const model& m, int64_t il, kv_cache& kv, const float* x, i
         rms_norm(s.k.data(), L.k_norm.data(), hd, hp.n_head_kv * n_tokens, hp.rms_eps);
     }
     const rope_params rp = rope_of(hp, m.plan().rope);
+    const float* ff = m.rope_freqs().empty() ? nullptr : m.rope_freqs().data();
     for (int64_t t = 0; t < n_tokens; ++t) {
-        rope(s.q.data() + t * n_q, int(hd), int(hp.n_head), pos0 + t, rp);
-        rope(s.k.data() + t * n_kv, int(hd), int(hp.n_head_kv), pos0 + t, rp);
+        if (ff) {
+            rope_with_factors(s.q.data() + t * n_q, int(hd), int(hp.n_head), pos0 + t, rp, ff);
+            rope_with_factors(s.k.data() + t * n_kv, int(hd), int(hp.n_head_kv), pos0 + t, rp, ff);
+        } else {
+            rope(s.q.data() + t * n_q, int(hd), int(hp.n_head), pos0 + t, rp);
+            rope(s.k.data() + t * n_kv, int(hd), int(hp.n_head_kv), pos0 + t, rp);
+        }
     }
     sink(il, "q", n_q, n_tokens, s.q.data());
     sink(il, "k", n_kv, n_tokens, s.k.data());

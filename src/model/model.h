@@ -81,6 +81,8 @@ public:
 
     const weight_view& tok_embd() const { return tok_embd_; }  // [n_embd, n_vocab]
     const std::vector<float>& output_norm() const { return output_norm_; }  // [n_embd]
+    // [n_rot/2] divisors of the RoPE frequencies (Llama 3.1+); empty when absent.
+    const std::vector<float>& rope_freqs() const { return rope_freqs_; }
     const weight_view& output() const { return output_; }      // [n_embd, n_vocab]; token_embd when tied
     const layer_weights& layer(int64_t il) const { return layers_[size_t(il)]; }
     const std::vector<layer_weights>& layers() const { return layers_; }
@@ -97,7 +99,7 @@ private:
     hparams hp_;
     block_plan plan_;
     weight_view tok_embd_, output_;
-    std::vector<float> output_norm_;
+    std::vector<float> output_norm_, rope_freqs_;
     std::vector<layer_weights> layers_;
 };
 

@@ -77,7 +77,8 @@ double yarn_corr_dim(int n_dims, int64_t n_ctx_orig, double n_rot, double base) 
 }
 
 // ggml's rope (modes NORMAL and NEOX) with linear and YaRN scaling, for one head.
-void rope_head(float* x, const hparams& hp, rope_kind kind, int64_t pos) {
+// freq_factors: [n_rot/2] divisors of each pair's angle (Llama 3.1+), or null.
+void rope_head(float* x, const hparams& hp, rope_kind kind, int64_t pos, const float* freq_factors) {
     const int n_dims = int(hp.n_rot);
     double corr[2] = {0, 0};
     if (hp.yarn_ext_factor != 0.0f) {
@@ -86,7 +87,8 @@ void rope_head(float* x, const hparams& hp, rope_kind kind, int64_t pos) {
                            std::ceil(yarn_corr_dim(n_dims, hp.n_ctx_orig_yarn, hp.yarn_beta_slow, hp.rope_freq_base)));
     }
     for (int i0 = 0; i0 < n_dims; i0 += 2) {
-        const double theta_extrap = double(pos) * std::pow(double(hp.rope_freq_base), -double(i0) / n_dims);
+        const double ff = freq_factors ? freq_factors[i0 / 2] : 1.0;
+        const double theta_extrap = double(pos) * std::pow(double(hp.rope_freq_base), -double(i0) / n_dims) / ff;
         const double theta_interp = hp.rope_freq_scale * theta_extrap;
         double theta = theta_interp, mscale = hp.yarn_attn_factor;
         if (hp.yarn_ext_factor != 0.0f) {
@@ -160,6 +162,7 @@ result<void> forward_reference_with(const model& m, kv_cache& kv, std::span<cons
     const int64_t n_embd = hp.n_embd, hd = hp.head_dim, n_kv = hp.n_embd_kv();
     const int64_t group = hp.n_head / hp.n_head_kv;
     const int64_t n_tok = int64_t(tokens.size());
+    const float* ff = m.rope_freqs().empty() ? nullptr : m.rope_freqs().data();
     logits.assign(size_t(hp.n_vocab * (all_logits ? n_tok : 1)), 0.0f);
 
     for (int64_t t = 0; t < n_tok; ++t) {
@@ -184,11 +187,11 @@ result<void> forward_reference_with(const model& m, kv_cache& kv, std::span<cons
             add_bias(v, L.bv);
             for (int64_t h = 0; h < hp.n_head; ++h) {
                 if (plan.qk_norm) rms_norm(q.data() + h * hd, L.q_norm.data(), hd, hp.rms_eps);
-                rope_head(q.data() + h * hd, hp, plan.rope, pos);
+                rope_head(q.data() + h * hd, hp, plan.rope, pos, ff);
             }
             for (int64_t h = 0; h < hp.n_head_kv; ++h) {
                 if (plan.qk_norm) rms_norm(k.data() + h * hd, L.k_norm.data(), hd, hp.rms_eps);
-                rope_head(k.data() + h * hd, hp, plan.rope, pos);
+                rope_head(k.data() + h * hd, hp, plan.rope, pos, ff);
             }
             emit(p + "q", q);
             emit(p + "k", k);

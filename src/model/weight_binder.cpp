@@ -1,5 +1,6 @@
 #include "model/weight_binder.h"
 
+#include <cmath>
 #include <sstream>
 
 namespace holo {
@@ -103,6 +104,12 @@ void weight_binder::bind_embeddings(bool tie_allowed) {
     m_.output_norm_ = vec(weight_kind::output_norm, -1, n_embd);
     m_.output_ = matrix(weight_kind::output, -1, {n_embd, hp().n_vocab}, !tie_allowed);
     if (!m_.output_) m_.output_ = m_.tok_embd_;
+}
+
+void weight_binder::bind_rope_freqs() {
+    m_.rope_freqs_ = vec(weight_kind::rope_freqs, -1, hp().n_rot / 2, /*required=*/false);
+    for (float f : m_.rope_freqs_)
+        if (!(f > 0.0f) || !std::isfinite(f)) fail("rope_freqs.weight holds a non-positive or non-finite factor");
 }
 
 void weight_binder::bind_attention(int il, bool qk_norm) {

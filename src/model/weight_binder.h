@@ -39,6 +39,8 @@ public:
     // token_embd (sets n_vocab), output_norm, output (tied to token_embd when absent
     // and tie_allowed).
     void bind_embeddings(bool tie_allowed);
+    // The optional rope_freqs tensor (llama.cpp reads it for llama).
+    void bind_rope_freqs();
     // attn_norm, q/k/v/o with optional biases; q_norm/k_norm when qk_norm.
     void bind_attention(int il, bool qk_norm);
     // ffn_norm + dense SwiGLU FFN of width n_ff.

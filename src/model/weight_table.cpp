@@ -30,6 +30,7 @@ constexpr std::array<weight_info, static_cast<size_t>(weight_kind::count_)> k_we
     {weight_kind::ffn_up_shexp, "ffn_up_shexp", true, weight_role::shared_expert},
     {weight_kind::ffn_down_shexp, "ffn_down_shexp", true, weight_role::shared_expert},
     {weight_kind::ffn_gate_inp_shexp, "ffn_gate_inp_shexp", true, weight_role::shared_expert},
+    {weight_kind::rope_freqs, "rope_freqs", false, weight_role::attention},
 }};
 
 }  // namespace

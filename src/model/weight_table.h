@@ -30,6 +30,7 @@ enum class weight_kind {
     ffn_gate_exps, ffn_up_exps, ffn_down_exps,      // [n_embd, n_ff_exp, n_expert] / [n_ff_exp, n_embd, n_expert]
     ffn_gate_shexp, ffn_up_shexp, ffn_down_shexp,
     ffn_gate_inp_shexp,                             // [n_embd] (qwen2moe's shared-expert gate)
+    rope_freqs,                                     // [n_rot/2] (Llama 3.1+: RoPE frequency divisors)
     count_,
 };
 

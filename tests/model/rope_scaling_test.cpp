@@ -22,8 +22,9 @@
 namespace holo {
 namespace {
 
-// Copies `in` to `out`, adding/replacing metadata.
-void rewrite_with(const std::string& in, const std::string& out, const std::vector<std::pair<std::string, gguf_value>>& extra) {
+// Copies `in` to `out`, adding/replacing metadata and optionally adding one f32 tensor.
+void rewrite_with(const std::string& in, const std::string& out, const std::vector<std::pair<std::string, gguf_value>>& extra,
+                  const std::string& extra_tensor = {}, const std::vector<float>& extra_data = {}) {
     auto f = gguf_file::open(in);
     ASSERT_TRUE(f.ok()) << f.message();
     gguf_writer w;
@@ -31,12 +32,16 @@ void rewrite_with(const std::string& in, const std::string& out, const std::vect
         if (kv.key != "general.alignment") w.set(kv.key, kv.value);
     for (const auto& [k, v] : extra) w.set(k, v);
     for (const gguf_tensor_info& t : f->tensors()) ASSERT_TRUE(w.add_tensor(t.name, t.type, t.ne).ok());
+    if (!extra_tensor.empty())
+        ASSERT_TRUE(w.add_tensor(extra_tensor, tensor_type::f32, {int64_t(extra_data.size())}).ok());
     ASSERT_TRUE(w.begin(out).ok());
     for (const gguf_tensor_info& t : f->tensors()) ASSERT_TRUE(w.write_tensor_data(f->tensor_data(t)).ok());
+    if (!extra_tensor.empty())
+        ASSERT_TRUE(w.write_tensor_data({reinterpret_cast<const uint8_t*>(extra_data.data()), extra_data.size() * 4}).ok());
     ASSERT_TRUE(w.finish().ok());
 }
 
-std::string make_model(const std::string& preset, const std::string& scaling, float factor) {
+std::string make_model(const std::string& preset, const std::string& scaling, float factor, bool rope_freqs = false) {
     const std::string base = test::temp_path(preset + "-base.gguf");
     synth_options o;
     o.preset = preset;
@@ -47,11 +52,15 @@ std::string make_model(const std::string& preset, const std::string& scaling, fl
     auto w = write_synth_model(o);
     EXPECT_TRUE(w.ok()) << (w.ok() ? "" : w.message());
     const std::string arch = preset == "tiny-qwen3" ? "qwen3" : "llama";
-    const std::string out = test::temp_path(preset + "-" + scaling + ".gguf");
+    const std::string out = test::temp_path(preset + "-" + scaling + (rope_freqs ? "-freqs" : "") + ".gguf");
+    // Llama 3.1-style factors: high frequencies kept, low ones divided by up to 8.
+    std::vector<float> freqs(32);
+    for (size_t i = 0; i < freqs.size(); ++i) freqs[i] = 1.0f + 7.0f * float(i) / float(freqs.size() - 1);
     rewrite_with(base, out,
                  {{arch + ".rope.scaling.type", gguf_value::make_string(scaling)},
                   {arch + ".rope.scaling.factor", gguf_value::make_f32(factor)},
-                  {arch + ".rope.scaling.original_context_length", gguf_value::make_u32(32)}});
+                  {arch + ".rope.scaling.original_context_length", gguf_value::make_u32(32)}},
+                 rope_freqs ? "rope_freqs.weight" : "", freqs);
     return out;
 }
 
@@ -84,14 +93,17 @@ struct scaling_case {
     const char* preset;
     const char* scaling;
     float factor;
+    bool rope_freqs = false;
 };
 
 class rope_scaling_forward : public ::testing::TestWithParam<scaling_case> {};
 
 TEST_P(rope_scaling_forward, fast_matches_reference_and_llama_cpp) {
     const scaling_case c = GetParam();
-    const std::string path = make_model(c.preset, c.scaling, c.factor);
+    const std::string path = make_model(c.preset, c.scaling, c.factor, c.rope_freqs);
     auto m = load_model(path);
+    ASSERT_TRUE(m.ok()) << m.message();
+    EXPECT_EQ(m.value()->rope_freqs().size(), c.rope_freqs ? 32u : 0u);
     ASSERT_TRUE(m.ok()) << m.message();
     const int64_t V = m.value()->hp().n_vocab;
     std::mt19937 rng(5);
@@ -119,7 +131,7 @@ TEST_P(rope_scaling_forward, fast_matches_reference_and_llama_cpp) {
 
     const std::string why = test::oracle_missing_reason();
     if (!why.empty()) GTEST_SKIP() << why;
-    const std::string out = test::temp_path(std::string(c.preset) + "-" + c.scaling + ".f32");
+    const std::string out = test::temp_path(std::string(c.preset) + "-" + c.scaling + (c.rope_freqs ? "-freqs" : "") + ".f32");
     std::string err;
     ASSERT_TRUE(test::run_oracle("logits " + test::shell_quote(path) + " " + list + " --out " + test::shell_quote(out) +
                                      " --threads 2",
@@ -134,9 +146,11 @@ TEST_P(rope_scaling_forward, fast_matches_reference_and_llama_cpp) {
 INSTANTIATE_TEST_SUITE_P(all, rope_scaling_forward,
                          ::testing::Values(scaling_case{"tiny-qwen3", "yarn", 4.0f},
                                            scaling_case{"tiny-llama", "yarn", 8.0f},
-                                           scaling_case{"tiny-llama", "linear", 2.0f}),
+                                           scaling_case{"tiny-llama", "linear", 2.0f},
+                                           scaling_case{"tiny-llama", "none", 1.0f, true}),
                          [](const auto& info) {
-                             std::string s = std::string(info.param.preset) + "_" + info.param.scaling;
+                             std::string s = std::string(info.param.preset) + "_" + info.param.scaling +
+                                             (info.param.rope_freqs ? "_rope_freqs" : "");
                              for (char& ch : s)
                                  if (ch == '-') ch = '_';
                              return s;

@@ -15,6 +15,7 @@ result<void> configure(const gguf_file&, hparams& hp, block_plan& plan) {
 
 void bind(weight_binder& b) {
     b.bind_embeddings(/*tie_allowed=*/true);
+    b.bind_rope_freqs();  // Llama 3.1+ frequency factors, when present
     for (int il = 0; il < b.hp().n_layer; ++il) {
         b.bind_attention(il, /*qk_norm=*/false);
         if (b.hp().n_expert > 0) b.bind_moe(il);
