@@ -16,6 +16,11 @@ kv_cache::kv_cache(const model& m, int64_t n_ctx)
     v_.reset(new float[n]);
 }
 
+uint64_t kv_cache::bytes_needed(const model& m, int64_t n_ctx) {
+    return 2 * uint64_t(m.hp().n_layer) * uint64_t(std::max<int64_t>(n_ctx, 0)) * uint64_t(m.hp().n_embd_kv()) *
+           sizeof(float);
+}
+
 void kv_cache::truncate(int64_t n) { n_pos_ = std::clamp<int64_t>(n, 0, n_pos_); }
 
 void kv_cache::set_n_pos(int64_t n) {

@@ -15,6 +15,10 @@ class kv_cache {
 public:
     kv_cache(const model& m, int64_t n_ctx);  // n_ctx >= 1
 
+    // Bytes a cache of n_ctx positions reserves (K and V, every layer), so callers
+    // can refuse an impossible --ctx with an error before constructing one.
+    static uint64_t bytes_needed(const model& m, int64_t n_ctx);
+
     int64_t n_ctx() const { return n_ctx_; }
     // Positions currently held: [0, n_pos()).
     int64_t n_pos() const { return n_pos_; }
