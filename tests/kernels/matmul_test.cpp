@@ -69,8 +69,9 @@ struct shape {
 };
 
 std::vector<shape> shapes_for(tensor_type t) {
-    // 4352: 17 blocks, more than one slice of the batched K-quant kernels.
-    if (traits_of(t).block_size == 256) return {{256, 7}, {512, 33}, {4352, 3}};
+    // 4352: 17 blocks, more than one slice of the batched K-quant kernels; 19 rows: a
+    // 16-row tile plus rows done one at a time.
+    if (traits_of(t).block_size == 256) return {{256, 7}, {512, 33}, {4352, 19}};
     if (traits_of(t).block_size == 32) return {{32, 3}, {96, 9}, {512, 33}};  // 96: an odd block count
     return {{37, 5}, {256, 33}, {300, 4}};
 }

@@ -25,6 +25,7 @@ struct tables {
         fill_vec_ops_avx512(a5);
         fill_quant_dots_avx512(a5);
         fill_kquant_dots_avx512(a5);
+        fill_tile_kernels_avx512(a5);
     }
 };
 

@@ -24,6 +24,12 @@ using row_dot_fn = void (*)(int64_t n_cols, const void* w_row, const void* x, si
 // spaced.
 using row_dot_many_fn = void (*)(int64_t n_cols, const void* w_row, const void* const* x_rows, int64_t n_tok,
                                  float* out);
+// Rows [0, n_rows <= k_tile_rows) of w (rows row_bytes apart) times every token:
+// y[t * y_stride + r]. For large batches, where processing rows side by side pays.
+inline constexpr int k_tile_rows = 16;
+inline constexpr int64_t k_tile_min_tokens = 16;
+using row_tile_fn = void (*)(int64_t n_cols, const uint8_t* w, size_t row_bytes, int n_rows,
+                             const void* const* x_rows, int64_t n_tok, float* y, int64_t y_stride);
 // Quantizes / converts n floats (a multiple of the block size) to an activation format.
 using convert_fn = void (*)(const float* src, void* dst, int64_t n);
 
@@ -33,6 +39,7 @@ struct kernel_table {
     cpu_isa isa = cpu_isa::scalar;
     row_dot_fn row_dot[k_type_slots] = {};  // by weight type; null: traits.vec_dot per token
     row_dot_many_fn row_dot_many[k_type_slots] = {};  // by weight type; null: row_dot in passes
+    row_tile_fn row_tile[k_type_slots] = {};          // by weight type; null: row_dot_many / row_dot
     convert_fn convert[k_type_slots] = {};  // by activation type; null: traits.quantize_row
 
     // Attention / norm primitives, all over contiguous f32.
@@ -63,5 +70,6 @@ void fill_quant_dots_avx2(kernel_table& t);
 void fill_quant_dots_avx512(kernel_table& t);
 void fill_kquant_dots_avx2(kernel_table& t);
 void fill_kquant_dots_avx512(kernel_table& t);
+void fill_tile_kernels_avx512(kernel_table& t);
 
 }  // namespace holo

@@ -28,15 +28,25 @@ void run_rows(const kernel_table& kt, const matmul_task& task, int64_t r0, int64
     const row_dot_fn fast = kt.row_dot[static_cast<uint32_t>(w.type)];
     const vec_dot_fn slow = traits_of(w.type).vec_dot;
     const row_dot_many_fn many = kt.row_dot_many[static_cast<uint32_t>(w.type)];
-    if (many && task.n_tokens > k_max_tokens_per_pass) {
+    const row_tile_fn tile = kt.row_tile[static_cast<uint32_t>(w.type)];
+    const bool use_tile = tile && task.n_tokens >= k_tile_min_tokens;
+    const bool use_many = many && task.n_tokens > k_max_tokens_per_pass;
+    if (use_tile || use_many) {
         std::vector<const void*> rows(task.n_tokens);
-        std::vector<float> out(task.n_tokens);
         for (int64_t t = 0; t < task.n_tokens; ++t) rows[t] = x.row(task.token_rows ? task.token_rows[t] : t);
-        for (int64_t r = r0; r < r1; ++r) {
-            many(w.n_cols, w.data + r * w.row_bytes, rows.data(), task.n_tokens, out.data());
-            for (int64_t t = 0; t < task.n_tokens; ++t) task.y[t * w.n_rows + r] = out[t];
+        // Whole tiles of rows side by side; the rest a row at a time.
+        for (; use_tile && r0 + k_tile_rows <= r1; r0 += k_tile_rows) {
+            tile(w.n_cols, w.data + r0 * w.row_bytes, w.row_bytes, k_tile_rows, rows.data(), task.n_tokens, task.y + r0,
+                 w.n_rows);
         }
-        return;
+        if (use_many || r0 == r1) {
+            std::vector<float> out(task.n_tokens);
+            for (int64_t r = r0; r < r1; ++r) {
+                many(w.n_cols, w.data + r * w.row_bytes, rows.data(), task.n_tokens, out.data());
+                for (int64_t t = 0; t < task.n_tokens; ++t) task.y[t * w.n_rows + r] = out[t];
+            }
+            return;
+        }
     }
     for (int64_t t0 = 0; t0 < task.n_tokens; t0 += k_max_tokens_per_pass) {
         const int nt = static_cast<int>(std::min<int64_t>(k_max_tokens_per_pass, task.n_tokens - t0));
@@ -113,8 +123,13 @@ void matmul_batch(const matmul_task* tasks, int64_t n_tasks, thread_pool& pool) 
         // so the per-chunk overhead stays small.
         const int64_t target = std::max<int64_t>(8, total_rows / (int64_t(nth) * 8));
         for (int64_t i = 0; i < n; ++i) {
-            const int64_t rows = tasks[base + i].w.n_rows;
-            const int64_t per = std::min<int64_t>(std::max<int64_t>(rows, 1), target);
+            const matmul_task& task = tasks[base + i];
+            const int64_t rows = task.w.n_rows;
+            int64_t per = std::min<int64_t>(std::max<int64_t>(rows, 1), target);
+            // Row tiles need whole groups of k_tile_rows in a chunk.
+            if (kt.row_tile[static_cast<uint32_t>(task.w.type)] && task.n_tokens >= k_tile_min_tokens) {
+                per = (std::max<int64_t>(per, k_tile_rows) + k_tile_rows - 1) / k_tile_rows * k_tile_rows;
+            }
             plan.rows_per_chunk[i] = per;
             plan.first_chunk[i + 1] = plan.first_chunk[i] + (rows + per - 1) / per;
         }
