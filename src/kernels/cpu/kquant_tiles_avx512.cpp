@@ -1,10 +1,10 @@
-// q4_K / q6_K x q8_K for large batches (prefill): 16 weight rows at once, laid out so
-// a zmm holds 4 consecutive quants of each of the 16 rows. vpdpbusd against one
-// token's 4 activations (broadcast) then accumulates 16 row sums side by side, and a
-// sub-block's scale is applied once per sub-block (8 vpdpbusd for q4_K's 32 elements,
-// 4 for q6_K's 16) instead of once per instruction as in the row-at-a-time kernels.
-// Offsets (q4_K's mins, q6_K's -32) are a per-row coefficient times the token's sum
-// over the sub-block, which q8_K's bsums give. The interleaved copy of a
+// K-quants (q2_K .. q6_K) x q8_K for large batches (prefill): 16 weight rows at once,
+// laid out so a zmm holds 4 consecutive quants of each of the 16 rows. vpdpbusd
+// against one token's 4 activations (broadcast) then accumulates 16 row sums side by
+// side, and a sub-block's scale is applied once per sub-block (8 vpdpbusd for 32
+// elements, 4 for 16) instead of once per instruction as in the row-at-a-time
+// kernels. Offsets (mins, q6_K's -32, q3_K's -4) are a per-row coefficient times the
+// token's sum over the sub-block, which q8_K's bsums give. The interleaved copy of a
 // slice of 16 rows is built per call in an L1/L2-sized buffer and reused by every
 // token, so nothing is repacked ahead of time.
 // GCC 12's AVX-512 headers trip -Wuninitialized inside their own _mm512_undefined_* uses.
@@ -85,6 +85,71 @@ void unpack_row_q6_k(const uint8_t* row, int64_t ib, row_unpacked& u) {
     for (int s = 0; s < 16; ++s) {
         u.dsc[s] = d * float(b.scales[s]);
         u.coef[s] = 32.0f * u.dsc[s];
+    }
+}
+
+
+void unpack_row_q5_k(const uint8_t* row, int64_t ib, row_unpacked& u) {
+    const block_q5_k& b = reinterpret_cast<const block_q5_k*>(row)[ib];
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    const __m512i bit4 = _mm512_set1_epi8(0x10);
+    const __m512i nib_shift = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
+    const __m512i hb = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh)));
+    for (int j = 0; j < 4; ++j) {
+        const __m512i raw = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs + 32 * j)));
+        const __m512i lo = _mm512_and_si512(_mm512_srlv_epi64(raw, nib_shift), m4);
+        const __m512i hshift = _mm512_set_epi64(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j, 2 * j, 2 * j);
+        const __m512i hi = _mm512_and_si512(_mm512_slli_epi64(_mm512_srlv_epi64(hb, hshift), 4), bit4);
+        _mm512_store_si512(u.q + 64 * j, _mm512_or_si512(lo, hi));
+    }
+    const float d = _cvtsh_ss(b.d), dmin = _cvtsh_ss(b.dmin);
+    for (int s = 0; s < 8; ++s) {
+        int sc, mn;
+        if (s < 4) {
+            sc = b.scales[s] & 63;
+            mn = b.scales[s + 4] & 63;
+        } else {
+            sc = (b.scales[s + 4] & 0xf) | ((b.scales[s - 4] >> 6) << 4);
+            mn = (b.scales[s + 4] >> 4) | ((b.scales[s] >> 6) << 4);
+        }
+        u.dsc[s] = d * float(sc);
+        u.coef[s] = dmin * float(mn);
+    }
+}
+
+// q2_K / q3_K: element 128h + 32m + l has its 2 low bits at 2m of qs[32h + l].
+inline __m512i two_bit_group(const uint8_t* qs, int k) {
+    const int h = k / 2, m0 = 2 * (k % 2);
+    const __m512i raw = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * h)));
+    const __m512i shift = _mm512_set_epi64(2 * m0 + 2, 2 * m0 + 2, 2 * m0 + 2, 2 * m0 + 2, 2 * m0, 2 * m0, 2 * m0, 2 * m0);
+    return _mm512_and_si512(_mm512_srlv_epi64(raw, shift), _mm512_set1_epi8(0x03));
+}
+
+void unpack_row_q2_k(const uint8_t* row, int64_t ib, row_unpacked& u) {
+    const block_q2_k& b = reinterpret_cast<const block_q2_k*>(row)[ib];
+    for (int k = 0; k < 4; ++k) _mm512_store_si512(u.q + 64 * k, two_bit_group(b.qs, k));
+    const float d = _cvtsh_ss(b.d), dmin = _cvtsh_ss(b.dmin);
+    for (int s = 0; s < 16; ++s) {
+        u.dsc[s] = d * float(b.scales[s] & 0xf);
+        u.coef[s] = dmin * float(b.scales[s] >> 4);
+    }
+}
+
+void unpack_row_q3_k(const uint8_t* row, int64_t ib, row_unpacked& u) {
+    const block_q3_k& b = reinterpret_cast<const block_q3_k*>(row)[ib];
+    const __m512i hm = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.hmask)));
+    for (int k = 0; k < 4; ++k) {
+        const int hb0 = 4 * (k / 2) + 2 * (k % 2);  // hmask bit of the group's first 32 elements
+        const __m512i h_shift = _mm512_set_epi64(hb0 + 1, hb0 + 1, hb0 + 1, hb0 + 1, hb0, hb0, hb0, hb0);
+        const __m512i hi = _mm512_and_si512(_mm512_slli_epi64(_mm512_srlv_epi64(hm, h_shift), 2), _mm512_set1_epi8(0x04));
+        _mm512_store_si512(u.q + 64 * k, _mm512_or_si512(two_bit_group(b.qs, k), hi));  // q + 4h in 0..7
+    }
+    const float d = _cvtsh_ss(b.d);
+    for (int s = 0; s < 16; ++s) {
+        const int lo = s < 8 ? (b.scales[s] & 0xf) : (b.scales[s - 8] >> 4);
+        const int hi = (b.scales[8 + s % 4] >> (2 * (s / 4))) & 3;
+        u.dsc[s] = d * float((lo | (hi << 4)) - 32);
+        u.coef[s] = 4.0f * u.dsc[s];
     }
 }
 
@@ -193,6 +258,9 @@ void tile(int64_t n_cols, const uint8_t* w, size_t row_bytes, int n_rows, const 
 void fill_tile_kernels_avx512(kernel_table& t) {
     t.row_tile[static_cast<uint32_t>(tensor_type::q4_k)] = tile<32, unpack_row_q4_k>;
     t.row_tile[static_cast<uint32_t>(tensor_type::q6_k)] = tile<16, unpack_row_q6_k>;
+    t.row_tile[static_cast<uint32_t>(tensor_type::q5_k)] = tile<32, unpack_row_q5_k>;
+    t.row_tile[static_cast<uint32_t>(tensor_type::q3_k)] = tile<16, unpack_row_q3_k>;
+    t.row_tile[static_cast<uint32_t>(tensor_type::q2_k)] = tile<16, unpack_row_q2_k>;
 }
 
 }  // namespace holo
