@@ -192,7 +192,7 @@ result<vocab> load_vocab(const std::vector<gguf_kv>& metadata, std::string_view 
     HOLO_TRY(kv.id("tokenizer.ggml.unknown_token_id", n_vocab, sp.unk));
 
     // Defaults follow the model family (SentencePiece vocabularies start with BOS).
-    sp.add_bos = v.model == vocab_model::spm;
+    sp.add_bos = v.model == vocab_model::spm && sp.bos >= 0;
     v.add_space_prefix = v.model == vocab_model::spm;
     auto add_bos = kv.boolean("tokenizer.ggml.add_bos_token");
     if (!add_bos.ok()) return add_bos.err();
