@@ -54,6 +54,10 @@ result<requantize_report> requantize_model(const requantize_options& opt) {
     auto t0 = std::chrono::steady_clock::now();
     auto mix = find_type_mix(opt.type);
     if (!mix) return mix.err();
+    std::error_code ec;
+    if (std::filesystem::exists(opt.output_path, ec) && std::filesystem::equivalent(opt.input_path, opt.output_path, ec)) {
+        return error{opt.output_path + ": output is the input file (it is read while the output is written)"};
+    }
     auto in = gguf_file::open(opt.input_path);
     if (!in) return in.err();
     const gguf_file& f = *in;
@@ -71,7 +75,8 @@ result<requantize_report> requantize_model(const requantize_options& opt) {
     std::vector<tensor_type> types;
     uint64_t total_elements = 0;
     for (const gguf_tensor_info& t : f.tensors()) {
-        types.push_back(choose_tensor_type(*mix, opt.overrides, *info, describe(t), t.type));
+        // An empty tensor has no rows to convert: keep its type.
+        types.push_back(t.n_elements() == 0 ? t.type : choose_tensor_type(*mix, opt.overrides, *info, describe(t), t.type));
         if (auto r = w.add_tensor(t.name, types.back(), t.ne); !r) {
             return error{opt.input_path + ": tensor '" + t.name + "': " + r.message()};
         }
@@ -116,7 +121,6 @@ result<requantize_report> requantize_model(const requantize_options& opt) {
     bar.finish();
 
     rep.n_tensors = f.tensors().size();
-    std::error_code ec;
     rep.output_bytes = std::filesystem::file_size(opt.output_path, ec);
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return rep;

@@ -152,6 +152,13 @@ TEST(requantize, bad_input_is_an_error_naming_the_file) {
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.message().find("does_not_exist.gguf"), std::string::npos) << r.message();
     o.input_path = synth_to("tiny-llama", "f16");
+    o.output_path = o.input_path;
+    o.type = "q8_0";
+    r = requantize_model(o);
+    ASSERT_FALSE(r.ok()) << "writing over the input while reading it";
+    EXPECT_NE(r.message().find("input"), std::string::npos) << r.message();
+    EXPECT_TRUE(gguf_file::open(o.input_path).ok()) << "the input is untouched";
+    o.output_path = test::temp_path("never.gguf");
     o.type = "q4_k_x";
     r = requantize_model(o);
     ASSERT_FALSE(r.ok());
