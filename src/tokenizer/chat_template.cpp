@@ -28,6 +28,11 @@ result<chat_template> chat_template::parse(std::string_view source, int max_nest
     }
 }
 
+const std::string& chat_template::source() const {
+    static const std::string empty;
+    return impl_ ? impl_->source : empty;
+}
+
 result<chat_template> chat_template::builtin(std::string_view name) {
     auto src = builtin_template_source(name);
     if (!src) {
@@ -54,6 +59,7 @@ result<std::string> chat_template::render(const std::vector<chat_message>& messa
 
 result<std::string> chat_template::render_json(const nlohmann::ordered_json& messages,
                                                const render_options& opts) const {
+    if (!impl_) return error{"chat template: empty template (nothing was parsed)"};
     if (!messages.is_array()) return error{"chat template: messages must be a JSON array"};
     try {
         jinja::dict globals;

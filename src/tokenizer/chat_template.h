@@ -37,6 +37,8 @@ struct render_options {
 
 class chat_template {
 public:
+    chat_template() = default;  // empty: render() reports that nothing was parsed
+
     // Parses once; errors name line:column and what is wrong.
     static result<chat_template> parse(std::string_view source, int max_nesting = jinja::k_default_max_nesting);
     // A built-in template by name (see builtin_template_names()).
@@ -46,7 +48,7 @@ public:
     // `messages` as OpenAI-style JSON (an array of objects with role/content/...).
     result<std::string> render_json(const nlohmann::ordered_json& messages, const render_options& opts) const;
 
-    const std::string& source() const { return impl_->source; }
+    const std::string& source() const;
 
 private:
     struct impl {
