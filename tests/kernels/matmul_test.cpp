@@ -85,7 +85,7 @@ TEST_P(matmul_types, matches_reference_on_every_isa) {
     uint32_t seed = 1;
     for (const shape& s : shapes_for(type)) {
         const quantized_weights q = make_weights(type, s.n_cols, s.n_rows, seed++);
-        for (int64_t n_tokens : {1, 3, 17}) {
+        for (int64_t n_tokens : {1, 3, 17, 33}) {  // 33: the row-tile path of large batches
             const std::vector<float> x = test::random_floats(size_t(s.n_cols * n_tokens), seed++);
             std::vector<float> ref(size_t(s.n_rows * n_tokens));
             reference::matmul(q.w, x.data(), n_tokens, ref.data());

@@ -27,7 +27,8 @@ using row_dot_many_fn = void (*)(int64_t n_cols, const void* w_row, const void* 
 // Rows [0, n_rows <= k_tile_rows) of w (rows row_bytes apart) times every token:
 // y[t * y_stride + r]. For large batches, where processing rows side by side pays.
 inline constexpr int k_tile_rows = 16;
-inline constexpr int64_t k_tile_min_tokens = 16;
+// Below ~15 tokens building the interleaved copy costs more than it saves (measured).
+inline constexpr int64_t k_tile_min_tokens = 24;
 using row_tile_fn = void (*)(int64_t n_cols, const uint8_t* w, size_t row_bytes, int n_rows,
                              const void* const* x_rows, int64_t n_tok, float* y, int64_t y_stride);
 // Quantizes / converts n floats (a multiple of the block size) to an activation format.
