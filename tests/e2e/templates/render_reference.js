@@ -59,9 +59,13 @@ const RESULTS = ["{\"temperature\": 21, \"sky\": \"clear\"}", "42", "Tokyo is th
 
 function pick(rng, a) { return a[Math.floor(rng() * a.length)]; }
 
-// caps: system, alternate, padded, tools, toolCalls ("object" | "string"), nullToolContent, reasoning
+// caps: system, multiSystem, alternate, padded (any turn), paddedUser, tools, toolCalls ("object" |
+// "string"), nullToolContent, reasoning, thinkingSwitch. Qwen3 strips assistant text
+// with strip('\n'), which @huggingface/jinja 0.5.11 implements as a whitespace trim,
+// so only its user turns get padded text (docs/chat-templates.md, known deviations).
 function conversation(rng, caps, i) {
-  const text = () => (caps.padded && rng() < 0.2 ? pick(rng, PADDED) : pick(rng, TEXTS));
+  const text = (role) =>
+    (caps.padded || (caps.paddedUser && role === "user")) && rng() < 0.2 ? pick(rng, PADDED) : pick(rng, TEXTS);
   const msgs = [];
   if (caps.system && rng() < 0.5) {
     msgs.push({ role: "system", content: pick(rng, SYSTEMS) });
@@ -70,7 +74,7 @@ function conversation(rng, caps, i) {
   const turns = 1 + Math.floor(rng() * 4);
   const useTools = caps.toolCalls && i % 3 === 1;
   for (let t = 0; t < turns; ++t) {
-    msgs.push({ role: "user", content: text() });
+    msgs.push({ role: "user", content: text("user") });
     const last = t === turns - 1;
     if (useTools && (t === 0 || rng() < 0.4)) {
       const n = 1 + Math.floor(rng() * 2);
@@ -85,7 +89,7 @@ function conversation(rng, caps, i) {
       for (let k = 0; k < n; ++k) msgs.push({ role: "tool", tool_call_id: `call_${t}_${k}`, content: pick(rng, RESULTS) });
       msgs.push({ role: "assistant", content: pick(rng, TEXTS) });
     } else if (!last || rng() < 0.4) {
-      const m = { role: "assistant", content: text() };
+      const m = { role: "assistant", content: text("assistant") };
       if (caps.reasoning) {
         const r = rng();
         if (r < 0.2) m.content = "<think>\nLet me think about it.\nStep 2.\n</think>\n\n" + m.content;
@@ -118,7 +122,7 @@ function render(source, bos, eos, c) {
 }
 
 const PACKAGES = {
-  qwen3: { system: true, padded: false, tools: true, toolCalls: "object", reasoning: true, thinkingSwitch: true },
+  qwen3: { system: true, paddedUser: true, tools: true, toolCalls: "object", reasoning: true, thinkingSwitch: true },
   llama3: { system: true, padded: true },
   deepseek_v3: { system: true, multiSystem: true, padded: true, toolCalls: "string", nullToolContent: true },
 };
