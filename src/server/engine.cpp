@@ -1,0 +1,488 @@
+#include "server/engine.h"
+
+#include <algorithm>
+#include <random>
+
+#include "gguf/gguf_file.h"
+#include "model/model.h"
+#include "runtime/sampler.h"
+#include "runtime/session.h"
+#include "runtime/stop_matcher.h"
+#include "server/chat_prompt.h"
+#include "tokenizer/tokenizer.h"
+#include "tokenizer/utf8_stream.h"
+
+namespace holo::server {
+
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+}  // namespace
+
+struct engine::loaded_model {
+    model_ref ref;
+    std::shared_ptr<const model> m;
+    std::unique_ptr<tokenizer> tok;
+    prompt_builder prompts;
+    std::vector<std::unique_ptr<slot>> slots;
+    double keep_alive_s = 300;
+    clock_type::time_point last_used = clock_type::now();
+
+    bool busy() const;
+};
+
+struct engine::task {
+    gen_request req;
+    model_ref ref;
+    bool load_only = false;
+    std::shared_ptr<task_channel> ch;
+    clock_type::time_point t_submit = clock_type::now();
+
+    // Filled by prepare().
+    bool prepared = false;
+    loaded_model* lm = nullptr;
+    std::vector<int32_t> prompt;
+    int64_t ctx_limit = 0;
+    double load_s = 0;
+};
+
+struct engine::slot {
+    std::unique_ptr<session> s;
+    std::vector<int32_t> cache;  // the tokens whose K/V the session holds, in order
+    std::shared_ptr<task> t;     // null: free
+
+    // Per task.
+    size_t prefill_pos = 0;
+    int64_t n_cached = 0, n_gen = 0;
+    std::unique_ptr<sampler> smp;
+    utf8_stream utf8;
+    std::unique_ptr<stop_matcher> stops;
+    std::vector<float> biased;  // logits with logit_bias applied
+    clock_type::time_point t_start, t_prompt_done;
+    double queue_s = 0;
+};
+
+bool engine::loaded_model::busy() const {
+    for (const auto& s : slots) {
+        if (s->t) return true;
+    }
+    return false;
+}
+
+engine::engine(const engine_options& opts, metrics& m) : opts_(opts), metrics_(m) {
+    opts_.n_parallel = std::max(1, opts_.n_parallel);
+    opts_.max_loaded_models = std::max(1, opts_.max_loaded_models);
+    thread_ = std::thread([this] { run(); });
+}
+
+engine::~engine() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+result<std::shared_ptr<task_channel>> engine::submit(gen_request req, model_ref ref, bool load_only) {
+    auto t = std::make_shared<task>();
+    t->req = std::move(req);
+    t->ref = std::move(ref);
+    t->load_only = load_only;
+    t->ch = std::make_shared<task_channel>();
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stop_) return error{"the server is shutting down"};
+        if (n_waiting_shared_ >= opts_.max_queue) {
+            metrics_.requests_rejected_queue_full++;
+            return error{"server busy: " + std::to_string(n_waiting_shared_) +
+                         " requests are already waiting for a slot; try again later"};
+        }
+        ++n_waiting_shared_;
+        metrics_.queue_depth = int64_t(n_waiting_shared_);
+        incoming_.push_back(t);
+    }
+    cv_.notify_all();
+    return t->ch;
+}
+
+std::vector<loaded_model_info> engine::loaded() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return loaded_info_;
+}
+
+engine::loaded_model* engine::find_loaded(const std::string& path) {
+    for (auto& lm : models_) {
+        if (lm->ref.path == path) return lm.get();
+    }
+    return nullptr;
+}
+
+void engine::publish_loaded() {
+    std::vector<loaded_model_info> info;
+    int64_t n_slots = 0, n_busy = 0;
+    uint64_t bytes = 0;
+    for (const auto& lm : models_) {
+        loaded_model_info i;
+        i.ref = lm->ref;
+        i.architecture = lm->m->hp().arch;
+        i.n_ctx = lm->slots.empty() ? 0 : lm->slots[0]->s->n_ctx();
+        i.n_slots = int(lm->slots.size());
+        for (const auto& s : lm->slots) i.n_busy += s->t ? 1 : 0;
+        const auto now_sys = std::chrono::system_clock::now();
+        if (lm->keep_alive_s < 0) {
+            i.expires_at = std::chrono::system_clock::time_point::max();
+        } else {
+            const double left = lm->keep_alive_s - (lm->busy() ? 0.0 : seconds_since(lm->last_used));
+            i.expires_at = now_sys + std::chrono::milliseconds(int64_t(std::max(0.0, left) * 1000));
+        }
+        n_slots += i.n_slots;
+        n_busy += i.n_busy;
+        bytes += lm->m->file().file_size();
+        info.push_back(std::move(i));
+    }
+    metrics_.slots_total = n_slots;
+    metrics_.slots_busy = n_busy;
+    metrics_.models_loaded = int64_t(models_.size());
+    metrics_.model_bytes_loaded = bytes;
+    std::lock_guard<std::mutex> lock(mutex_);
+    loaded_info_ = std::move(info);
+}
+
+void engine::run() {
+    while (true) {
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            bool any_busy = false;
+            for (const auto& lm : models_) any_busy = any_busy || lm->busy();
+            if (!any_busy && incoming_.empty() && !stop_) {
+                // Idle: wake for new work, or now and then to unload expired models.
+                cv_.wait_for(lock, std::chrono::milliseconds(waiting_.empty() ? 500 : 50));
+            }
+            if (stop_) break;
+        }
+        intake();
+        admit();
+        for (auto& lm : models_) {
+            for (auto& s : lm->slots) {
+                if (s->t) step(*s);
+            }
+        }
+        expire_idle();
+        publish_loaded();
+    }
+    // Shutting down: tell everyone still waiting or generating.
+    auto fail_task = [](task& t) {
+        task_event e;
+        e.kind = event_kind::error;
+        e.status = 503;
+        e.text = "the server is shutting down";
+        t.ch->push(std::move(e));
+    };
+    for (auto& t : waiting_) fail_task(*t);
+    for (auto& t : incoming_) fail_task(*t);
+    for (auto& lm : models_) {
+        for (auto& s : lm->slots) {
+            if (s->t) fail_task(*s->t);
+        }
+    }
+}
+
+void engine::intake() {
+    std::deque<std::shared_ptr<task>> fresh;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        fresh.swap(incoming_);
+    }
+    for (auto& t : fresh) waiting_.push_back(std::move(t));
+    // Prepare what can be prepared now: tokenizing early lets the HTTP thread answer
+    // 400 (or start its stream) without waiting for a slot.
+    for (auto& t : waiting_) {
+        if (!t->prepared && !t->ch->cancelled()) prepare(*t);
+    }
+}
+
+bool engine::ensure_loaded(task& t) {
+    if ((t.lm = find_loaded(t.ref.path))) return true;
+    if (int(models_.size()) >= opts_.max_loaded_models) {
+        // Unload the least recently used idle model, if any; else wait.
+        loaded_model* lru = nullptr;
+        for (auto& lm : models_) {
+            bool wanted = false;  // a prepared waiting task points at it
+            for (const auto& w : waiting_) wanted = wanted || w->lm == lm.get();
+            if (!lm->busy() && !wanted && (!lru || lm->last_used < lru->last_used)) lru = lm.get();
+        }
+        if (!lru) return false;
+        models_.erase(std::find_if(models_.begin(), models_.end(), [&](auto& p) { return p.get() == lru; }));
+    }
+    const auto t0 = clock_type::now();
+    auto m = load_model(t.ref.path);
+    task_event e;
+    e.kind = event_kind::error;
+    e.status = 500;
+    if (!m.ok()) {
+        e.text = "loading model '" + t.ref.name + "': " + m.message();
+        t.ch->push(std::move(e));
+        return false;
+    }
+    auto tok = tokenizer::from_gguf(m.value()->file());
+    if (!tok.ok()) {
+        e.text = "loading model '" + t.ref.name + "': tokenizer: " + tok.message();
+        t.ch->push(std::move(e));
+        return false;
+    }
+    auto pb = make_prompt_builder(m.value()->file(), *tok.value());
+    if (!pb.ok()) {
+        e.text = "loading model '" + t.ref.name + "': " + pb.message();
+        t.ch->push(std::move(e));
+        return false;
+    }
+    auto lm = std::make_unique<loaded_model>();
+    lm->ref = t.ref;
+    lm->m = std::move(m.value());
+    lm->tok = std::move(tok.value());
+    lm->prompts = std::move(pb.value());
+    lm->keep_alive_s = opts_.default_keep_alive_s;
+    session_options so;
+    so.n_ctx = opts_.n_ctx;
+    so.n_threads = opts_.n_threads;
+    so.n_batch = opts_.n_batch;
+    for (int i = 0; i < opts_.n_parallel; ++i) {
+        auto s = std::make_unique<slot>();
+        s->s = std::make_unique<session>(lm->m, so);
+        lm->slots.push_back(std::move(s));
+    }
+    t.load_s = seconds_since(t0);
+    t.lm = lm.get();
+    models_.push_back(std::move(lm));
+    metrics_.model_loads_total++;
+    return true;
+}
+
+void engine::prepare(task& t) {
+    auto drop = [&](int status, std::string msg) {
+        task_event e;
+        e.kind = event_kind::error;
+        e.status = status;
+        e.text = std::move(msg);
+        t.ch->push(std::move(e));
+        t.ch->cancel();  // nothing more will come; admit() drops it
+    };
+    if (!ensure_loaded(t)) {
+        if (!t.lm && int(models_.size()) < opts_.max_loaded_models) t.ch->cancel();  // load failed: error sent
+        return;  // else: every loaded model is busy; try again next step
+    }
+    loaded_model& lm = *t.lm;
+    lm.last_used = clock_type::now();
+    if (t.req.keep_alive_s) lm.keep_alive_s = *t.req.keep_alive_s;
+    if (t.load_only) {
+        task_event e;
+        e.kind = event_kind::done;
+        e.stats.load_s = t.load_s;
+        e.stats.total_s = seconds_since(t.t_submit);
+        e.stats.finish = lm.keep_alive_s == 0 ? "unload" : "load";
+        t.ch->push(std::move(e));
+        t.ch->cancel();
+        return;
+    }
+    const tokenizer& tok = *lm.tok;
+    if (t.req.chat) {
+        auto p = build_chat_prompt(lm.prompts, tok, t.req.messages);
+        if (!p.ok()) return drop(400, p.message());
+        t.prompt = std::move(p.value());
+    } else if (t.req.use_template) {
+        // Ollama's generate wraps the prompt in the template as a user turn.
+        nlohmann::json msgs = nlohmann::json::array();
+        if (!t.req.system.empty()) msgs.push_back({{"role", "system"}, {"content", t.req.system}});
+        msgs.push_back({{"role", "user"}, {"content", t.req.prompt}});
+        auto p = build_chat_prompt(lm.prompts, tok, msgs);
+        if (!p.ok()) return drop(400, p.message());
+        t.prompt = std::move(p.value());
+    } else {
+        t.prompt = build_text_prompt(tok, t.req.prompt);
+    }
+    if (t.prompt.empty()) return drop(400, "the prompt is empty (it tokenizes to nothing)");
+    for (const auto& [id, bias] : t.req.logit_bias) {
+        if (id < 0 || id >= tok.n_vocab()) {
+            return drop(400, "logit_bias names token " + std::to_string(id) + ", outside the vocabulary [0, " +
+                                 std::to_string(tok.n_vocab()) + ")");
+        }
+    }
+    const int64_t slot_ctx = lm.slots[0]->s->n_ctx();
+    t.ctx_limit = t.req.num_ctx > 0 ? std::min(t.req.num_ctx, slot_ctx) : slot_ctx;
+    if (int64_t(t.prompt.size()) >= t.ctx_limit) {
+        return drop(400, "the prompt is " + std::to_string(t.prompt.size()) + " tokens but the context is " +
+                             std::to_string(t.ctx_limit) + " (prompt plus at least one generated token must fit)");
+    }
+    if (!t.req.seed_given) t.req.sampling.seed = std::random_device{}();
+    t.prepared = true;
+    task_event e;
+    e.kind = event_kind::started;
+    e.stats.n_prompt = int64_t(t.prompt.size());
+    e.stats.load_s = t.load_s;
+    t.ch->push(std::move(e));
+}
+
+void engine::admit() {
+    auto leave_queue = [&] {
+        std::lock_guard<std::mutex> lock(mutex_);
+        --n_waiting_shared_;
+        metrics_.queue_depth = int64_t(n_waiting_shared_);
+    };
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+        task& t = **it;
+        if (t.ch->cancelled()) {
+            leave_queue();
+            it = waiting_.erase(it);
+            continue;
+        }
+        if (!t.prepared) {
+            ++it;
+            continue;
+        }
+        // The free slot that shares the longest prefix with this prompt.
+        slot* best = nullptr;
+        size_t best_common = 0;
+        for (auto& s : t.lm->slots) {
+            if (s->t) continue;
+            size_t n = 0;
+            while (n < s->cache.size() && n < t.prompt.size() && s->cache[n] == t.prompt[n]) ++n;
+            if (!best || n > best_common) {
+                best = s.get();
+                best_common = n;
+            }
+        }
+        if (!best) {
+            ++it;
+            continue;
+        }
+        // At least one prompt token must be evaluated to have logits to sample from.
+        const size_t keep = std::min(best_common, t.prompt.size() - 1);
+        best->s->truncate(int64_t(keep));
+        best->cache.resize(keep);
+        best->t = *it;
+        best->prefill_pos = keep;
+        best->n_cached = int64_t(keep);
+        best->n_gen = 0;
+        best->smp = std::make_unique<sampler>(t.req.sampling);
+        for (int32_t id : t.prompt) best->smp->accept(id);
+        best->utf8 = utf8_stream();
+        best->stops = std::make_unique<stop_matcher>(t.req.stop);
+        best->t_start = clock_type::now();
+        best->queue_s = seconds_since(t.t_submit);
+        t.lm->last_used = clock_type::now();
+        leave_queue();
+        it = waiting_.erase(it);
+    }
+}
+
+void engine::step(slot& sl) {
+    task& t = *sl.t;
+    if (t.ch->cancelled()) {
+        metrics_.generations_cancelled++;
+        finish(sl, "cancelled");
+        return;
+    }
+    const tokenizer& tok = *t.lm->tok;
+    auto fail = [&](const std::string& msg) {
+        task_event e;
+        e.kind = event_kind::error;
+        e.status = 500;
+        e.text = msg;
+        t.ch->push(std::move(e));
+        sl.s->reset();
+        sl.cache.clear();
+        sl.t.reset();
+    };
+    if (sl.prefill_pos < t.prompt.size()) {
+        const size_t n = std::min(t.prompt.size() - sl.prefill_pos, size_t(std::max<int64_t>(1, opts_.n_batch)));
+        std::span<const int32_t> chunk(t.prompt.data() + sl.prefill_pos, n);
+        auto r = sl.s->eval(chunk, false);
+        if (!r.ok()) return fail("evaluating the prompt: " + r.message());
+        sl.cache.insert(sl.cache.end(), chunk.begin(), chunk.end());
+        sl.prefill_pos += n;
+        if (sl.prefill_pos == t.prompt.size()) sl.t_prompt_done = clock_type::now();
+        return;
+    }
+    std::span<const float> logits = sl.s->row(sl.s->n_rows() - 1);
+    if (!t.req.logit_bias.empty()) {
+        sl.biased.assign(logits.begin(), logits.end());
+        for (const auto& [id, bias] : t.req.logit_bias) {
+            sl.biased[size_t(id)] = bias <= -100 ? -INFINITY : sl.biased[size_t(id)] + bias;
+        }
+        logits = sl.biased;
+    }
+    const int32_t id = sl.smp->sample(logits);
+    sl.smp->accept(id);
+    if (tok.is_end_of_generation(id)) return finish(sl, "stop");
+    ++sl.n_gen;
+    const std::string text = sl.stops->push(sl.utf8.push(tok.token_to_piece(id)));
+    if (!text.empty()) {
+        task_event e;
+        e.kind = event_kind::text;
+        e.text = text;
+        t.ch->push(std::move(e));
+    }
+    if (sl.stops->stopped()) return finish(sl, "stop");
+    if (t.req.max_tokens >= 0 && sl.n_gen >= t.req.max_tokens) return finish(sl, "length");
+    if (sl.s->n_past() >= t.ctx_limit) return finish(sl, "length");
+    const int32_t one[1] = {id};
+    auto r = sl.s->eval(one, false);
+    if (!r.ok()) return fail("decoding: " + r.message());
+    sl.cache.push_back(id);
+}
+
+void engine::finish(slot& sl, const std::string& reason) {
+    task& t = *sl.t;
+    if (reason != "cancelled" && !sl.stops->stopped()) {
+        std::string rest = sl.stops->push(sl.utf8.finish());
+        rest += sl.stops->flush();
+        if (!rest.empty()) {
+            task_event e;
+            e.kind = event_kind::text;
+            e.text = std::move(rest);
+            t.ch->push(std::move(e));
+        }
+    }
+    const auto now = clock_type::now();
+    const bool prompt_done = sl.prefill_pos == t.prompt.size();
+    task_event e;
+    e.kind = event_kind::done;
+    gen_stats& st = e.stats;
+    st.n_prompt = int64_t(t.prompt.size());
+    st.n_cached = sl.n_cached;
+    st.n_gen = sl.n_gen;
+    st.load_s = t.load_s;
+    st.queue_s = sl.queue_s;
+    st.prompt_s = std::chrono::duration<double>((prompt_done ? sl.t_prompt_done : now) - sl.t_start).count();
+    st.gen_s = prompt_done ? std::chrono::duration<double>(now - sl.t_prompt_done).count() : 0.0;
+    st.total_s = std::chrono::duration<double>(now - t.t_submit).count();
+    st.finish = reason;
+    metrics_.generations_total++;
+    metrics_.prompt_tokens_total += uint64_t(st.n_prompt);
+    metrics_.prompt_tokens_cached_total += uint64_t(st.n_cached);
+    metrics_.generated_tokens_total += uint64_t(st.n_gen);
+    metrics_.prompt_eval_us_total += uint64_t(st.prompt_s * 1e6);
+    metrics_.gen_us_total += uint64_t(st.gen_s * 1e6);
+    t.ch->push(std::move(e));
+    t.lm->last_used = now;
+    sl.t.reset();
+}
+
+void engine::expire_idle() {
+    for (auto it = models_.begin(); it != models_.end();) {
+        loaded_model& lm = **it;
+        bool wanted = false;  // a waiting task still needs it
+        for (const auto& t : waiting_) wanted = wanted || t->lm == &lm;
+        if (!lm.busy() && !wanted && lm.keep_alive_s >= 0 && seconds_since(lm.last_used) >= lm.keep_alive_s) {
+            it = models_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+}  // namespace holo::server

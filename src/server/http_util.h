@@ -1,0 +1,48 @@
+// Helpers the route files share: error bodies in each API's shape, JSON answers,
+// parsing a body with the server's limits, and running one generation task to a
+// response (waiting for the engine's verdict, then streaming or answering whole).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "server/server_context.h"
+#include "server/task_channel.h"
+
+namespace holo::server {
+
+enum class api_style { openai, ollama };
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+void send_error(httplib::Response& res, api_style style, int status, const std::string& message);
+// api_style for a path: /v1/* is OpenAI's, the rest Ollama's.
+api_style style_for_path(const std::string& path);
+
+// Parses req.body as a JSON object; on error answers 400 and returns false.
+bool parse_body(const httplib::Request& req, httplib::Response& res, api_style style, nlohmann::json& out);
+
+// How one API turns a generation into bytes.
+struct generation_format {
+    std::string content_type;  // for streams
+    std::function<std::string(const std::string& text)> chunk;            // a piece of text, streamed
+    std::function<std::string(const gen_stats& st)> stream_end;           // the closing chunk(s)
+    std::function<std::string(const std::string& msg)> stream_error;      // an error after the stream began
+    std::function<nlohmann::json(const std::string& text, const gen_stats& st)> whole;  // non-streaming body
+};
+
+// Waits for the engine to accept or refuse the task (answering 4xx/5xx on refusal),
+// then streams (stream = true) or collects the whole text. A client that stops
+// reading cancels the task; the engine frees its slot at the next step.
+void run_generation(server_context& ctx, const httplib::Request& req, httplib::Response& res, api_style style,
+                    std::shared_ptr<task_channel> ch, bool stream, std::shared_ptr<generation_format> fmt);
+
+// ISO 8601 UTC with nanoseconds, as Ollama writes created_at.
+std::string iso8601_now();
+std::string iso8601(int64_t unix_seconds);
+int64_t unix_now();
+
+}  // namespace holo::server

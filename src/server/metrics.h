@@ -1,0 +1,34 @@
+// Server counters for `/metrics` (Prometheus text format 0.0.4): requests, tokens
+// in and out, generation time (tokens/s), queue depth and slot use. Plain atomics,
+// written by the HTTP threads and the engine thread, read by the renderer.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace holo::server {
+
+struct metrics {
+    std::atomic<uint64_t> requests_total{0};
+    std::atomic<uint64_t> requests_4xx{0};
+    std::atomic<uint64_t> requests_5xx{0};
+    std::atomic<uint64_t> requests_rejected_queue_full{0};
+    std::atomic<uint64_t> generations_total{0};
+    std::atomic<uint64_t> generations_cancelled{0};
+    std::atomic<uint64_t> prompt_tokens_total{0};
+    std::atomic<uint64_t> prompt_tokens_cached_total{0};
+    std::atomic<uint64_t> generated_tokens_total{0};
+    std::atomic<uint64_t> prompt_eval_us_total{0};
+    std::atomic<uint64_t> gen_us_total{0};
+    std::atomic<uint64_t> model_loads_total{0};
+    std::atomic<int64_t> queue_depth{0};
+    std::atomic<int64_t> slots_busy{0};
+    std::atomic<int64_t> slots_total{0};
+    std::atomic<int64_t> models_loaded{0};
+    std::atomic<uint64_t> model_bytes_loaded{0};
+};
+
+std::string render_metrics(const metrics& m);
+
+}  // namespace holo::server

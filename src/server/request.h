@@ -1,0 +1,56 @@
+// A generation request as the engine sees it, whatever API it came through, and
+// the parsers that build one from OpenAI and Ollama JSON. Every parameter is type-
+// and range-checked here (negative or huge values are 400s, never reach memory);
+// what needs the model (token ids in logit_bias, prompt length) is checked by the
+// engine when it tokenizes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "runtime/sampler.h"
+
+namespace holo::server {
+
+inline constexpr int64_t k_max_tokens_limit = int64_t(1) << 20;
+inline constexpr size_t k_max_stop_strings = 16;
+inline constexpr size_t k_max_stop_bytes = 256;
+inline constexpr size_t k_max_messages = 4096;
+
+struct gen_request {
+    std::string model;
+    bool chat = false;
+    nlohmann::json messages = nlohmann::json::array();  // chat: [{role, content}], content a string
+    std::string prompt;                                // completion / generate
+    std::string system;                                // ollama generate: system prompt
+    bool raw = false;                                  // ollama generate: no template
+    bool use_template = false;                         // ollama generate (not raw): prompt as a user turn
+    int64_t max_tokens = -1;                           // -1: until the context is full
+    std::vector<std::string> stop;
+    sampler_params sampling;
+    bool seed_given = false;
+    std::vector<std::pair<int32_t, float>> logit_bias;  // ids checked against the vocabulary later
+    int64_t num_ctx = 0;                                // 0: the slot's context
+    bool stream = false;
+    bool include_usage = false;
+    std::optional<double> keep_alive_s;                 // <0: forever
+};
+
+// OpenAI: /v1/chat/completions and /v1/completions.
+result<gen_request> parse_openai_chat(const nlohmann::json& body);
+result<gen_request> parse_openai_completion(const nlohmann::json& body);
+// Ollama: /api/chat and /api/generate.
+result<gen_request> parse_ollama_chat(const nlohmann::json& body);
+result<gen_request> parse_ollama_generate(const nlohmann::json& body);
+
+// Ollama's keep_alive: a number of seconds or a duration ("5m", "1h30m", "10s",
+// "-1" = forever, "0" = unload now).
+result<double> parse_keep_alive(const nlohmann::json& v);
+
+}  // namespace holo::server

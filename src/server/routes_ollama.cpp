@@ -1,0 +1,250 @@
+// Ollama's API: /api/generate and /api/chat (NDJSON streaming, durations in
+// nanoseconds), /api/tags, /api/show, /api/ps, /api/version, /api/delete,
+// /api/pull (streamed progress). Errors as {"error": "..."}.
+#include <thread>
+
+#include "server/http_util.h"
+#include "server/json_body.h"
+#include "server/model_info.h"
+#include "server/pull.h"
+#include "server/request.h"
+#include "server/routes.h"
+
+namespace holo::server {
+
+namespace {
+
+using json = nlohmann::json;
+
+int64_t ns(double s) { return int64_t(s * 1e9); }
+
+const char* done_reason(const std::string& f) {
+    if (f == "length") return "length";
+    if (f == "load") return "load";
+    if (f == "unload") return "unload";
+    return "stop";
+}
+
+json final_fields(const gen_stats& st) {
+    return {{"done", true},
+            {"done_reason", done_reason(st.finish)},
+            {"total_duration", ns(st.total_s)},
+            {"load_duration", ns(st.load_s)},
+            {"prompt_eval_count", st.n_prompt - st.n_cached},
+            {"prompt_eval_duration", ns(st.prompt_s)},
+            {"eval_count", st.n_gen},
+            {"eval_duration", ns(st.gen_s)}};
+}
+
+std::shared_ptr<generation_format> ollama_format(bool chat, const std::string& model) {
+    auto f = std::make_shared<generation_format>();
+    f->content_type = "application/x-ndjson";
+    auto piece = [=](const std::string& text) {
+        json j = {{"model", model}, {"created_at", iso8601_now()}};
+        if (chat) j["message"] = {{"role", "assistant"}, {"content", text}};
+        else j["response"] = text;
+        return j;
+    };
+    f->chunk = [=](const std::string& text) {
+        json j = piece(text);
+        j["done"] = false;
+        return to_json_text(j) + "\n";
+    };
+    f->stream_end = [=](const gen_stats& st) {
+        json j = piece("");
+        j.update(final_fields(st));
+        return to_json_text(j) + "\n";
+    };
+    f->stream_error = [](const std::string& msg) { return to_json_text(json{{"error", msg}}) + "\n"; };
+    f->whole = [=](const std::string& text, const gen_stats& st) {
+        json j = piece(text);
+        j.update(final_fields(st));
+        return j;
+    };
+    return f;
+}
+
+void handle_generation(server_context& ctx, const httplib::Request& req, httplib::Response& res, bool chat) {
+    json body;
+    if (!parse_body(req, res, api_style::ollama, body)) return;
+    auto r = chat ? parse_ollama_chat(body) : parse_ollama_generate(body);
+    if (!r.ok()) return send_error(res, api_style::ollama, 400, r.message());
+    int status = 400;
+    auto ref = ctx.resolve(r->model, &status);
+    if (!ref.ok()) return send_error(res, api_style::ollama, status, ref.message());
+    // Ollama: an empty prompt (or no messages) loads the model; with keep_alive 0 it unloads.
+    const bool load_only = chat ? false : r->prompt.empty() && r->system.empty();
+    const bool stream = r->stream;
+    auto fmt = ollama_format(chat, ref->name);
+    auto ch = ctx.eng.submit(std::move(r.value()), ref.value(), load_only);
+    if (!ch.ok()) return send_error(res, api_style::ollama, 503, ch.message());
+    run_generation(ctx, req, res, api_style::ollama, ch.value(), stream, fmt);
+}
+
+std::string request_model_name(const json& body) {
+    // Ollama's clients send "model"; older ones "name".
+    for (const char* key : {"model", "name"}) {
+        auto it = body.find(key);
+        if (it != body.end() && it->is_string()) return it->get<std::string>();
+    }
+    return {};
+}
+
+json tag_entry(const model_ref& m) {
+    json j = {{"name", m.name}, {"model", m.name}, {"size", m.size}, {"digest", m.digest.size() > 7 ? m.digest.substr(7) : ""}};
+    auto d = read_model_details(m.path);
+    if (d.ok()) j["details"] = details_json(d.value());
+    std::error_code ec;
+    j["modified_at"] = iso8601(unix_now());
+    return j;
+}
+
+void handle_pull(server_context& ctx, const httplib::Request& req, httplib::Response& res) {
+    json body;
+    if (!parse_body(req, res, api_style::ollama, body)) return;
+    const std::string source = request_model_name(body);
+    if (source.empty()) return send_error(res, api_style::ollama, 400, "model is required (an http:// or https:// URL of a GGUF file)");
+    if (!is_url(source)) {
+        return send_error(res, api_style::ollama, 400,
+                          "pull takes an http:// or https:// URL of a GGUF file here (no registry is configured); "
+                          "local files are added with `holo pull PATH` on the server");
+    }
+    bool stream = true;
+    if (auto it = body.find("stream"); it != body.end() && it->is_boolean()) stream = it->get<bool>();
+    pull_options po;
+    po.allow_local_path = false;
+    if (auto it = body.find("digest"); it != body.end() && it->is_string()) po.expected_digest = it->get<std::string>();
+    if (auto it = body.find("name"); it != body.end() && it->is_string()) po.name = it->get<std::string>();
+    if (!po.name.empty()) {
+        if (auto n = parse_model_name(po.name); !n.ok()) return send_error(res, api_style::ollama, 400, n.message());
+    }
+    if (!stream) {
+        auto e = pull_model(ctx.store, source, po);
+        if (!e.ok()) return send_error(res, api_style::ollama, 400, e.message());
+        return send_json(res, 200, {{"status", "success"}, {"model", e->name.str()}});
+    }
+    // Streamed: the download runs on this connection thread and reports through a
+    // channel the chunked provider drains; a client that leaves cancels it.
+    auto ch = std::make_shared<task_channel>();
+    auto worker = std::make_shared<std::thread>([store = ctx.store, ch, source, po]() mutable {
+        po.on_progress = [ch](const pull_progress& p) {
+            task_event e;
+            e.kind = event_kind::text;
+            json j = {{"status", p.status}};
+            if (p.total) {
+                j["total"] = p.total;
+                j["completed"] = p.completed;
+            }
+            e.text = to_json_text(j) + "\n";
+            ch->push(std::move(e));
+            return !ch->cancelled();
+        };
+        auto r = pull_model(store, source, po);
+        task_event e;
+        if (r.ok()) {
+            e.kind = event_kind::done;
+        } else {
+            e.kind = event_kind::error;
+            e.text = r.message();
+        }
+        ch->push(std::move(e));
+    });
+    worker->detach();
+    res.set_chunked_content_provider(
+        "application/x-ndjson",
+        [ch](size_t, httplib::DataSink& sink) -> bool {
+            task_event e;
+            if (!ch->pop(e, std::chrono::milliseconds(200))) return true;
+            std::string out;
+            if (e.kind == event_kind::text) {
+                out = e.text;
+            } else if (e.kind == event_kind::error) {
+                out = to_json_text(json{{"error", e.text}}) + "\n";
+            } else {
+                sink.done();
+                return true;
+            }
+            if (!sink.write(out.data(), out.size())) {
+                ch->cancel();
+                return false;
+            }
+            if (e.kind == event_kind::error) sink.done();
+            return true;
+        },
+        [ch](bool success) {
+            if (!success) ch->cancel();
+        });
+}
+
+}  // namespace
+
+void register_ollama_routes(httplib::Server& svr, server_context& ctx) {
+    svr.Post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        handle_generation(ctx, req, res, false);
+    });
+    svr.Post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        handle_generation(ctx, req, res, true);
+    });
+    svr.Get("/api/version", [](const httplib::Request&, httplib::Response& res) {
+        send_json(res, 200, {{"version", "0.6.0"}, {"server", "holobiont"}});
+    });
+    svr.Get("/api/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
+        json models = json::array();
+        for (const auto& m : ctx.all_models()) models.push_back(tag_entry(m));
+        send_json(res, 200, {{"models", models}});
+    });
+    svr.Get("/api/ps", [&ctx](const httplib::Request&, httplib::Response& res) {
+        json models = json::array();
+        for (const auto& lm : ctx.eng.loaded()) {
+            json j = tag_entry(lm.ref);
+            const auto far = std::chrono::system_clock::time_point::max();
+            const int64_t exp = lm.expires_at == far
+                                    ? int64_t(253402300799)  // 9999-12-31: never
+                                    : std::chrono::duration_cast<std::chrono::seconds>(lm.expires_at.time_since_epoch()).count();
+            j["expires_at"] = iso8601(exp);
+            j["size_vram"] = 0;
+            j["context_length"] = lm.n_ctx;
+            j["slots"] = lm.n_slots;
+            j["slots_busy"] = lm.n_busy;
+            models.push_back(j);
+        }
+        send_json(res, 200, {{"models", models}});
+    });
+    svr.Post("/api/show", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        json body;
+        if (!parse_body(req, res, api_style::ollama, body)) return;
+        int status = 400;
+        auto ref = ctx.resolve(request_model_name(body), &status);
+        if (!ref.ok()) return send_error(res, api_style::ollama, status, ref.message());
+        auto d = read_model_details(ref->path);
+        if (!d.ok()) return send_error(res, api_style::ollama, 500, "model '" + ref->name + "': " + d.message());
+        send_json(res, 200,
+                  {{"modelfile", "# Modelfile for " + ref->name + "\nFROM " + ref->name + "\n"},
+                   {"parameters", ""},
+                   {"template", d->chat_template},
+                   {"details", details_json(d.value())},
+                   {"model_info", d->model_info},
+                   {"capabilities", json::array({"completion"})},
+                   {"modified_at", iso8601(unix_now())}});
+    });
+    svr.Delete("/api/delete", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        json body;
+        if (!parse_body(req, res, api_style::ollama, body)) return;
+        const std::string name = request_model_name(body);
+        if (name.empty()) return send_error(res, api_style::ollama, 400, "model is required");
+        auto n = parse_model_name(name);
+        if (!n.ok()) return send_error(res, api_style::ollama, 400, n.message());
+        auto r = ctx.store.remove(n->str());
+        if (!r.ok()) return send_error(res, api_style::ollama, 404, "model '" + n->str() + "' not found");
+        res.status = 200;
+    });
+    svr.Post("/api/pull", [&ctx](const httplib::Request& req, httplib::Response& res) { handle_pull(ctx, req, res); });
+    svr.Post("/api/embed", [](const httplib::Request&, httplib::Response& res) {
+        send_error(res, api_style::ollama, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
+    });
+    svr.Post("/api/embeddings", [](const httplib::Request&, httplib::Response& res) {
+        send_error(res, api_style::ollama, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
+    });
+}
+
+}  // namespace holo::server

@@ -1,0 +1,127 @@
+// OpenAI's API: /v1/chat/completions, /v1/completions (both with SSE streaming),
+// /v1/models. Errors in OpenAI's {"error": {message, type, param, code}} shape.
+#include <atomic>
+#include <random>
+
+#include "server/http_util.h"
+#include "server/json_body.h"
+#include "server/request.h"
+#include "server/routes.h"
+
+namespace holo::server {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string make_id(const char* prefix) {
+    static const char* digits = "0123456789abcdef";
+    std::random_device rd;
+    std::string id = prefix;
+    for (int i = 0; i < 24; ++i) id += digits[rd() & 15];
+    return id;
+}
+
+const char* finish_reason(const std::string& f) { return f == "length" ? "length" : "stop"; }
+
+json usage_json(const gen_stats& st) {
+    return {{"prompt_tokens", st.n_prompt},
+            {"completion_tokens", st.n_gen},
+            {"total_tokens", st.n_prompt + st.n_gen},
+            {"prompt_tokens_details", {{"cached_tokens", st.n_cached}}}};
+}
+
+std::string sse(const json& j) { return "data: " + to_json_text(j) + "\n\n"; }
+
+std::shared_ptr<generation_format> openai_format(bool chat, const std::string& model, bool include_usage) {
+    auto f = std::make_shared<generation_format>();
+    const std::string id = make_id(chat ? "chatcmpl-" : "cmpl-");
+    const int64_t created = unix_now();
+    const char* object = chat ? "chat.completion.chunk" : "text_completion";
+    auto first = std::make_shared<bool>(true);
+    f->content_type = "text/event-stream";
+    f->chunk = [=](const std::string& text) {
+        json choice = {{"index", 0}, {"finish_reason", nullptr}, {"logprobs", nullptr}};
+        if (chat) {
+            choice["delta"] = *first ? json{{"role", "assistant"}, {"content", text}} : json{{"content", text}};
+        } else {
+            choice["text"] = text;
+        }
+        *first = false;
+        return sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
+                    {"system_fingerprint", "holobiont"}, {"choices", json::array({choice})}});
+    };
+    f->stream_end = [=](const gen_stats& st) {
+        json choice = {{"index", 0}, {"finish_reason", finish_reason(st.finish)}, {"logprobs", nullptr}};
+        if (chat) {
+            choice["delta"] = *first ? json{{"role", "assistant"}, {"content", ""}} : json::object();
+        } else {
+            choice["text"] = "";
+        }
+        std::string out = sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
+                               {"system_fingerprint", "holobiont"}, {"choices", json::array({choice})}});
+        if (include_usage) {
+            out += sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
+                        {"system_fingerprint", "holobiont"}, {"choices", json::array()}, {"usage", usage_json(st)}});
+        }
+        return out + "data: [DONE]\n\n";
+    };
+    f->stream_error = [](const std::string& msg) {
+        return sse({{"error", {{"message", msg}, {"type", "server_error"}, {"param", nullptr}, {"code", nullptr}}}}) +
+               "data: [DONE]\n\n";
+    };
+    f->whole = [=](const std::string& text, const gen_stats& st) {
+        json choice = {{"index", 0}, {"finish_reason", finish_reason(st.finish)}, {"logprobs", nullptr}};
+        if (chat) {
+            choice["message"] = {{"role", "assistant"}, {"content", text}};
+        } else {
+            choice["text"] = text;
+        }
+        return json{{"id", id},
+                    {"object", chat ? "chat.completion" : "text_completion"},
+                    {"created", created},
+                    {"model", model},
+                    {"system_fingerprint", "holobiont"},
+                    {"choices", json::array({choice})},
+                    {"usage", usage_json(st)}};
+    };
+    return f;
+}
+
+void handle_generation(server_context& ctx, const httplib::Request& req, httplib::Response& res, bool chat) {
+    json body;
+    if (!parse_body(req, res, api_style::openai, body)) return;
+    auto r = chat ? parse_openai_chat(body) : parse_openai_completion(body);
+    if (!r.ok()) return send_error(res, api_style::openai, 400, r.message());
+    int status = 400;
+    auto ref = ctx.resolve(r->model, &status);
+    if (!ref.ok()) return send_error(res, api_style::openai, status, ref.message());
+    const bool stream = r->stream;
+    auto fmt = openai_format(chat, r->model, r->include_usage);
+    auto ch = ctx.eng.submit(std::move(r.value()), ref.value());
+    if (!ch.ok()) return send_error(res, api_style::openai, 503, ch.message());
+    run_generation(ctx, req, res, api_style::openai, ch.value(), stream, fmt);
+}
+
+}  // namespace
+
+void register_openai_routes(httplib::Server& svr, server_context& ctx) {
+    svr.Post("/v1/chat/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        handle_generation(ctx, req, res, true);
+    });
+    svr.Post("/v1/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
+        handle_generation(ctx, req, res, false);
+    });
+    svr.Get("/v1/models", [&ctx](const httplib::Request&, httplib::Response& res) {
+        json data = json::array();
+        for (const auto& m : ctx.all_models()) {
+            data.push_back({{"id", m.name}, {"object", "model"}, {"created", ctx.started_unix}, {"owned_by", "holobiont"}});
+        }
+        send_json(res, 200, {{"object", "list"}, {"data", data}});
+    });
+    svr.Post("/v1/embeddings", [](const httplib::Request&, httplib::Response& res) {
+        send_error(res, api_style::openai, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
+    });
+}
+
+}  // namespace holo::server

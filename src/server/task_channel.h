@@ -1,0 +1,67 @@
+// The link between one request's HTTP thread and the engine thread: the engine
+// pushes events (started, text, done, error), the HTTP thread pops them with a
+// bounded wait and sets `cancelled` when its client goes away. All locking
+// between the two sides lives here (STYLE item 11).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+
+namespace holo::server {
+
+struct gen_stats {
+    int64_t n_prompt = 0;   // prompt tokens
+    int64_t n_cached = 0;   // of those, reused from the slot's cache (not evaluated again)
+    int64_t n_gen = 0;      // generated tokens
+    double load_s = 0;      // model load this request waited for
+    double queue_s = 0;     // waiting for a slot
+    double prompt_s = 0;    // prompt evaluation
+    double gen_s = 0;       // from the first sampled token to the end
+    double total_s = 0;     // from submission to the end
+    std::string finish;     // "stop", "length", "cancelled", "load", "unload"
+};
+
+enum class event_kind { started, text, done, error };
+
+struct task_event {
+    event_kind kind = event_kind::text;
+    std::string text;   // text: the piece; error: the message
+    int status = 200;   // error: the HTTP status it maps to
+    gen_stats stats;    // started (n_prompt) and done
+};
+
+class task_channel {
+public:
+    void push(task_event e) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            events_.push_back(std::move(e));
+        }
+        cv_.notify_one();
+    }
+
+    // Waits at most `timeout` for an event; false when none came.
+    bool pop(task_event& out, std::chrono::milliseconds timeout) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (!cv_.wait_for(lock, timeout, [&] { return !events_.empty(); })) return false;
+        out = std::move(events_.front());
+        events_.pop_front();
+        return true;
+    }
+
+    void cancel() { cancelled_.store(true); }
+    bool cancelled() const { return cancelled_.load(); }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<task_event> events_;
+    std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace holo::server
