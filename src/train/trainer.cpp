@@ -6,6 +6,7 @@
 #include <random>
 
 #include "core/thread_pool.h"
+#include "runtime/perplexity.h"
 
 namespace holo {
 
@@ -100,6 +101,32 @@ double trainer::evaluate(std::span<const int32_t> tokens, int64_t max_windows, s
             for (size_t i = 0; i < s.load.size(); ++i) (*load)[i] += s.load[i];
     }
     return ce / double(n);
+}
+
+result<double> trainer::perplexity(std::span<const int32_t> tokens, int32_t n_ctx, int32_t max_chunks) {
+    if (n_ctx > opt_.hp.n_ctx) return error{"perplexity context " + std::to_string(n_ctx) + " exceeds the model's"};
+    auto plan = plan_perplexity(tokens.size(), n_ctx);
+    if (!plan.ok()) return plan.err();
+    const int32_t n_chunk = std::min(plan->n_chunk, max_chunks);
+    const int64_t V = opt_.hp.n_vocab;
+    std::vector<std::vector<double>> nll(static_cast<size_t>(n_chunk));
+    pool_->run([&](int ith, int nth) {
+        for (int32_t c = ith; c < n_chunk; c += nth) {
+            // the chunk's n_ctx tokens: positions [0, n_ctx - 1) are evaluated, each
+            // predicting the next; scored positions are [first, n_ctx - 1)
+            const std::vector<int32_t> chunk = chunk_tokens(tokens, *plan, c, -1);
+            seq_stats st;
+            passes_[size_t(ith)]->forward(params_.data(), chunk, routing_options{}, 0, st);
+            const auto& lg = passes_[size_t(ith)]->logits();
+            for (int32_t i = plan->first; i < n_ctx - 1; ++i)
+                nll[size_t(c)].push_back(negative_log_likelihood(
+                    std::span<const float>(lg.data() + size_t(i) * size_t(V), size_t(V)), chunk[size_t(i + 1)]));
+        }
+    });
+    perplexity_accumulator acc;
+    for (const auto& v : nll)
+        for (double x : v) acc.add(x);
+    return acc.ppl();
 }
 
 result<void> trainer::save_checkpoint(const std::string& path) const {

@@ -55,6 +55,11 @@ public:
     // (at most max_windows), no router noise. Also fills load when non-null.
     double evaluate(std::span<const int32_t> tokens, int64_t max_windows, std::vector<int64_t>* load = nullptr);
 
+    // Perplexity with llama.cpp's chunking (runtime/perplexity.h: chunks of n_ctx
+    // <= hp.n_ctx, second half scored, no BOS substitution: the vocabulary adds none),
+    // at most max_chunks chunks; error when the text is too short.
+    result<double> perplexity(std::span<const int32_t> tokens, int32_t n_ctx, int32_t max_chunks);
+
     // Checkpoint: hyper-parameters, step, parameters and AdamW moments, bit-exact.
     result<void> save_checkpoint(const std::string& path) const;
     result<void> load_checkpoint(const std::string& path);
