@@ -419,7 +419,8 @@ void engine::step(slot& sl) {
     sl.smp->accept(id);
     if (tok.is_end_of_generation(id)) return finish(sl, "stop");
     ++sl.n_gen;
-    const std::string text = sl.stops->push(sl.utf8.push(tok.token_to_piece(id)));
+    // Control tokens (<|im_start|>, padding, ...) are counted but not shown, as llama.cpp's server does.
+    const std::string text = tok.is_control(id) ? std::string() : sl.stops->push(sl.utf8.push(tok.token_to_piece(id)));
     if (!text.empty()) {
         task_event e;
         e.kind = event_kind::text;

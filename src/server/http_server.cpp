@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "server/http_util.h"
 #include "server/routes.h"
@@ -71,6 +72,23 @@ bool api_key_matches(const std::string& expected, const std::string& authorizati
     return diff == 0;
 }
 
+std::optional<std::pair<int, std::string>> access_refusal(const server_context& ctx, const httplib::Request& req,
+                                                         bool check_key) {
+    const std::string host = req.get_header_value("Host");
+    if (std::string why = check_host_header(ctx.cfg.host, host); !why.empty()) return std::make_pair(403, why);
+    if (std::string why = check_origin(ctx.cfg, req.get_header_value("Origin"), host); !why.empty()) {
+        return std::make_pair(403, why);
+    }
+    // The key guards every route but the liveness probe and the static page
+    // (which holds no data and asks for the key itself).
+    const bool open_route = req.path == "/health" || (req.path == "/" && req.method == "GET");
+    if (check_key && !ctx.cfg.api_key.empty() && !open_route &&
+        !api_key_matches(ctx.cfg.api_key, req.get_header_value("Authorization"))) {
+        return std::make_pair(401, std::string("missing or wrong API key (send Authorization: Bearer KEY)"));
+    }
+    return std::nullopt;
+}
+
 http_server::http_server(const server_config& cfg)
     : ctx_(std::make_unique<server_context>(cfg)), svr_(std::make_unique<httplib::Server>()) {
     ctx_->started_unix = unix_now();
@@ -91,40 +109,47 @@ http_server::http_server(const server_config& cfg)
 
     svr.set_pre_routing_handler([&ctx](const httplib::Request& req, httplib::Response& res) {
         const api_style style = style_for_path(req.path);
-        const std::string host = req.get_header_value("Host");
-        if (std::string why = check_host_header(ctx.cfg.host, host); !why.empty()) {
-            send_error(res, style, 403, why);
+        auto refuse = [&](int status, const std::string& why) {
+            send_error(res, style, status, why);
+            res.set_header("Connection", "close");
             return httplib::Server::HandlerResponse::Handled;
+        };
+        // Body limits, before the body is read. cpp-httplib 0.11 caps Content-Length
+        // bodies only, so chunked request bodies are refused outright.
+        if (req.has_header("Transfer-Encoding")) {
+            return refuse(411, "chunked request bodies are not accepted; send Content-Length");
+        }
+        const std::string cl = req.get_header_value("Content-Length");
+        if (!cl.empty()) {
+            char* end = nullptr;
+            const unsigned long long n = std::strtoull(cl.c_str(), &end, 10);
+            if (*end != '\0' || n > ctx.cfg.max_body_bytes) {
+                return refuse(413, "the request body is too large (at most " + std::to_string(ctx.cfg.max_body_bytes) +
+                                       " bytes)");
+            }
         }
         const std::string origin = req.get_header_value("Origin");
-        if (std::string why = check_origin(ctx.cfg, origin, host); !why.empty()) {
-            send_error(res, style, 403, why);
-            return httplib::Server::HandlerResponse::Handled;
-        }
-        const bool cors = !origin.empty() && !ctx.cfg.allowed_origins.empty();
+        const bool cors = !origin.empty() && !ctx.cfg.allowed_origins.empty() &&
+                          check_origin(ctx.cfg, origin, req.get_header_value("Host")).empty();
         if (cors) {
             res.set_header("Access-Control-Allow-Origin", origin);
             res.set_header("Vary", "Origin");
         }
         if (req.method == "OPTIONS") {
-            if (cors) {
-                res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
-                res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
-                res.set_header("Access-Control-Max-Age", "600");
-                res.status = 204;
-            } else {
-                send_error(res, style, 403, "cross-origin requests are not enabled (see --allow-origin)");
-            }
+            if (auto r = access_refusal(ctx, req, false)) return refuse(r->first, r->second);
+            if (!cors) return refuse(403, "cross-origin requests are not enabled (see --allow-origin)");
+            res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+            res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+            res.set_header("Access-Control-Max-Age", "600");
+            res.status = 204;
             return httplib::Server::HandlerResponse::Handled;
         }
-        // The key guards every route but the liveness probe and the static page
-        // (which holds no data and asks for the key itself).
-        const bool open_route = req.path == "/health" || (req.path == "/" && req.method == "GET");
-        if (!ctx.cfg.api_key.empty() && !open_route &&
-            !api_key_matches(ctx.cfg.api_key, req.get_header_value("Authorization"))) {
-            res.set_header("WWW-Authenticate", "Bearer");
-            send_error(res, style, 401, "missing or wrong API key (send Authorization: Bearer KEY)");
-            return httplib::Server::HandlerResponse::Handled;
+        // A request without a body can be refused here. One with a body is checked by
+        // guarded() once httplib has read it (at most --max-body bytes): answering
+        // earlier would leave the body on a kept-alive connection, to be parsed as the
+        // next request (httplib 0.11 ignores a response's Connection: close).
+        if (cl.empty() || cl == "0") {
+            if (auto r = access_refusal(ctx, req, true)) return refuse(r->first, r->second);
         }
         return httplib::Server::HandlerResponse::Unhandled;
     });

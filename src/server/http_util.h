@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 
 #include <httplib.h>
@@ -21,6 +23,21 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 void send_error(httplib::Response& res, api_style style, int status, const std::string& message);
 // api_style for a path: /v1/* is OpenAI's, the rest Ollama's.
 api_style style_for_path(const std::string& path);
+
+// Host, Origin and API key checks: nullopt when the request may proceed, else the
+// status and message to refuse it with (defined in http_server.cpp).
+std::optional<std::pair<int, std::string>> access_refusal(const server_context& ctx, const httplib::Request& req,
+                                                         bool check_key);
+
+// Wraps a route handler with access_refusal(), for requests whose body had to be
+// read before they could be refused (see the pre-routing handler).
+template <class F>
+auto guarded(server_context& ctx, F f) {
+    return [&ctx, f](const httplib::Request& req, httplib::Response& res) {
+        if (auto r = access_refusal(ctx, req, true)) return send_error(res, style_for_path(req.path), r->first, r->second);
+        f(req, res);
+    };
+}
 
 // Parses req.body as a JSON object; on error answers 400 and returns false.
 bool parse_body(const httplib::Request& req, httplib::Response& res, api_style style, nlohmann::json& out);

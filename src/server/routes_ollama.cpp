@@ -114,7 +114,11 @@ void handle_pull(server_context& ctx, const httplib::Request& req, httplib::Resp
     pull_options po;
     po.allow_local_path = false;
     if (auto it = body.find("digest"); it != body.end() && it->is_string()) po.expected_digest = it->get<std::string>();
-    if (auto it = body.find("name"); it != body.end() && it->is_string()) po.name = it->get<std::string>();
+    // Ollama's client sends the source as "name"; "name" is a store name only next to "model".
+    if (auto it = body.find("name"); it != body.end() && it->is_string() && body.contains("model") &&
+                                     !is_url(it->get<std::string>())) {
+        po.name = it->get<std::string>();
+    }
     if (!po.name.empty()) {
         if (auto n = parse_model_name(po.name); !n.ok()) return send_error(res, api_style::ollama, 400, n.message());
     }
@@ -179,21 +183,21 @@ void handle_pull(server_context& ctx, const httplib::Request& req, httplib::Resp
 }  // namespace
 
 void register_ollama_routes(httplib::Server& svr, server_context& ctx) {
-    svr.Post("/api/generate", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    svr.Post("/api/generate", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) {
         handle_generation(ctx, req, res, false);
-    });
-    svr.Post("/api/chat", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    }));
+    svr.Post("/api/chat", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) {
         handle_generation(ctx, req, res, true);
-    });
-    svr.Get("/api/version", [](const httplib::Request&, httplib::Response& res) {
+    }));
+    svr.Get("/api/version", guarded(ctx, [](const httplib::Request&, httplib::Response& res) {
         send_json(res, 200, {{"version", "0.6.0"}, {"server", "holobiont"}});
-    });
-    svr.Get("/api/tags", [&ctx](const httplib::Request&, httplib::Response& res) {
+    }));
+    svr.Get("/api/tags", guarded(ctx, [&ctx](const httplib::Request&, httplib::Response& res) {
         json models = json::array();
         for (const auto& m : ctx.all_models()) models.push_back(tag_entry(m));
         send_json(res, 200, {{"models", models}});
-    });
-    svr.Get("/api/ps", [&ctx](const httplib::Request&, httplib::Response& res) {
+    }));
+    svr.Get("/api/ps", guarded(ctx, [&ctx](const httplib::Request&, httplib::Response& res) {
         json models = json::array();
         for (const auto& lm : ctx.eng.loaded()) {
             json j = tag_entry(lm.ref);
@@ -209,8 +213,8 @@ void register_ollama_routes(httplib::Server& svr, server_context& ctx) {
             models.push_back(j);
         }
         send_json(res, 200, {{"models", models}});
-    });
-    svr.Post("/api/show", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    }));
+    svr.Post("/api/show", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) {
         json body;
         if (!parse_body(req, res, api_style::ollama, body)) return;
         int status = 400;
@@ -226,8 +230,8 @@ void register_ollama_routes(httplib::Server& svr, server_context& ctx) {
                    {"model_info", d->model_info},
                    {"capabilities", json::array({"completion"})},
                    {"modified_at", iso8601(unix_now())}});
-    });
-    svr.Delete("/api/delete", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    }));
+    svr.Delete("/api/delete", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) {
         json body;
         if (!parse_body(req, res, api_style::ollama, body)) return;
         const std::string name = request_model_name(body);
@@ -237,14 +241,14 @@ void register_ollama_routes(httplib::Server& svr, server_context& ctx) {
         auto r = ctx.store.remove(n->str());
         if (!r.ok()) return send_error(res, api_style::ollama, 404, "model '" + n->str() + "' not found");
         res.status = 200;
-    });
-    svr.Post("/api/pull", [&ctx](const httplib::Request& req, httplib::Response& res) { handle_pull(ctx, req, res); });
-    svr.Post("/api/embed", [](const httplib::Request&, httplib::Response& res) {
+    }));
+    svr.Post("/api/pull", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) { handle_pull(ctx, req, res); }));
+    svr.Post("/api/embed", guarded(ctx, [](const httplib::Request&, httplib::Response& res) {
         send_error(res, api_style::ollama, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
-    });
-    svr.Post("/api/embeddings", [](const httplib::Request&, httplib::Response& res) {
+    }));
+    svr.Post("/api/embeddings", guarded(ctx, [](const httplib::Request&, httplib::Response& res) {
         send_error(res, api_style::ollama, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
-    });
+    }));
 }
 
 }  // namespace holo::server

@@ -106,22 +106,22 @@ void handle_generation(server_context& ctx, const httplib::Request& req, httplib
 }  // namespace
 
 void register_openai_routes(httplib::Server& svr, server_context& ctx) {
-    svr.Post("/v1/chat/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    svr.Post("/v1/chat/completions", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) {
         handle_generation(ctx, req, res, true);
-    });
-    svr.Post("/v1/completions", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    }));
+    svr.Post("/v1/completions", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) {
         handle_generation(ctx, req, res, false);
-    });
-    svr.Get("/v1/models", [&ctx](const httplib::Request&, httplib::Response& res) {
+    }));
+    svr.Get("/v1/models", guarded(ctx, [&ctx](const httplib::Request&, httplib::Response& res) {
         json data = json::array();
         for (const auto& m : ctx.all_models()) {
             data.push_back({{"id", m.name}, {"object", "model"}, {"created", ctx.started_unix}, {"owned_by", "holobiont"}});
         }
         send_json(res, 200, {{"object", "list"}, {"data", data}});
-    });
-    svr.Post("/v1/embeddings", [](const httplib::Request&, httplib::Response& res) {
+    }));
+    svr.Post("/v1/embeddings", guarded(ctx, [](const httplib::Request&, httplib::Response& res) {
         send_error(res, api_style::openai, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
-    });
+    }));
 }
 
 }  // namespace holo::server

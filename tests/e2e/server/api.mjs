@@ -38,6 +38,7 @@ function raw(method, path, { body, headers = {}, auth = true } = {}) {
     const h = { ...headers };
     if (auth && !("Authorization" in h)) h.Authorization = `Bearer ${key}`;
     if (body !== undefined && !("Content-Type" in h)) h["Content-Type"] = "application/json";
+    if (body !== undefined && !("Transfer-Encoding" in h)) h["Content-Length"] = Buffer.byteLength(body);
     const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method, headers: h, timeout: 60000 }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
@@ -203,9 +204,10 @@ await check("bad input table", async () => {
   const cases = [
     ["malformed JSON", await raw("POST", "/api/generate", { body: "{\"model\": " }), 400, /JSON/],
     ["wrong type", await gen({ model, prompt: 5 }), 400, /prompt/],
-    ["deep nesting", await raw("POST", "/api/chat", { body: "[".repeat(100000) }), 400, /deeper/],
+    ["deep nesting", await raw("POST", "/api/chat", { body: "[".repeat(30000) }), 400, /deeper/],
     ["invalid UTF-8", await raw("POST", "/api/generate", { body: Buffer.concat([Buffer.from('{"model":"x","prompt":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]) }), 400, /JSON/],
     ["oversize body", await raw("POST", "/api/generate", { body: JSON.stringify({ model, prompt: "x".repeat(200000) }) }), 413, /too large/],
+    ["chunked body", await raw("POST", "/api/generate", { body: "{}", headers: { "Transfer-Encoding": "chunked" } }), 411, /Content-Length/],
     ["../ model name", await raw("POST", "/api/show", { body: JSON.stringify({ model: "../../etc/passwd" }) }), 400, /invalid model name/],
     ["unknown model", await raw("POST", "/api/show", { body: JSON.stringify({ model: "ghost" }) }), 404, /not found/],
     ["prompt longer than the context", await gen({ model, prompt: "word ".repeat(3000), stream: false }), 400, /context/],
