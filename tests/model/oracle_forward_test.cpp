@@ -131,7 +131,7 @@ TEST_P(forward_vs_llama_cpp, next_token_distributions_agree) {
     // flip tiny-qwen3moe's median rises to ~1e-4, hence 2e-4.
     const double kl_bound = type == "f32" ? 2e-4 : type == "q4_k" ? 5e-3 : 1e-3;
     EXPECT_LE(a.median_kl, kl_bound);
-    EXPECT_LE(a.mean_kl, type == "f32" ? 4e-3 : 4 * kl_bound);
+    EXPECT_LE(a.mean_kl, type == "f32" ? 4e-3 : 1e-2 + kl_bound);
     EXPECT_GE(a.top1_clear, 0.95);
     std::remove(o.output_path.c_str());
     std::remove(out.c_str());
