@@ -5,8 +5,11 @@
 
 #include "gguf/gguf_file.h"
 #include "model/model.h"
+#include "core/thread_pool.h"
+#include "model/forward.h"
+#include "model/forward_multi.h"
+#include "model/kv_cache.h"
 #include "runtime/sampler.h"
-#include "runtime/session.h"
 #include "runtime/stop_matcher.h"
 #include "server/chat_prompt.h"
 #include "tokenizer/tokenizer.h"
@@ -50,8 +53,9 @@ struct engine::task {
 };
 
 struct engine::slot {
-    std::unique_ptr<session> s;
-    std::vector<int32_t> cache;  // the tokens whose K/V the session holds, in order
+    std::unique_ptr<kv_cache> kv;
+    std::vector<float> logits;   // [n_vocab]: the last evaluated position's
+    std::vector<int32_t> cache;  // the tokens whose K/V the cache holds, in order
     std::shared_ptr<task> t;     // null: free
 
     // Per task.
@@ -75,6 +79,9 @@ bool engine::loaded_model::busy() const {
 engine::engine(const engine_options& opts, metrics& m) : opts_(opts), metrics_(m) {
     opts_.n_parallel = std::max(1, opts_.n_parallel);
     opts_.max_loaded_models = std::max(1, opts_.max_loaded_models);
+    if (opts_.n_threads <= 0) opts_.n_threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    // One pool: the engine thread runs one forward pass at a time, whatever the slot count.
+    pool_ = std::make_unique<thread_pool>(opts_.n_threads);
     thread_ = std::thread([this] { run(); });
 }
 
@@ -129,7 +136,7 @@ void engine::publish_loaded() {
         loaded_model_info i;
         i.ref = lm->ref;
         i.architecture = lm->m->hp().arch;
-        i.n_ctx = lm->slots.empty() ? 0 : lm->slots[0]->s->n_ctx();
+        i.n_ctx = lm->slots.empty() ? 0 : lm->slots[0]->kv->n_ctx();
         i.n_slots = int(lm->slots.size());
         for (const auto& s : lm->slots) i.n_busy += s->t ? 1 : 0;
         const auto now_sys = std::chrono::system_clock::now();
@@ -166,11 +173,7 @@ void engine::run() {
         }
         intake();
         admit();
-        for (auto& lm : models_) {
-            for (auto& s : lm->slots) {
-                if (s->t) step(*s);
-            }
-        }
+        for (auto& lm : models_) step_model(*lm);
         expire_idle();
         publish_loaded();
     }
@@ -246,13 +249,14 @@ bool engine::ensure_loaded(task& t) {
     lm->tok = std::move(tok.value());
     lm->prompts = std::move(pb.value());
     lm->keep_alive_s = opts_.default_keep_alive_s;
-    session_options so;
-    so.n_ctx = opts_.n_ctx;
-    so.n_threads = opts_.n_threads;
-    so.n_batch = opts_.n_batch;
+    int64_t n_ctx = opts_.n_ctx;
+    if (n_ctx <= 0) {
+        const int64_t train = lm->m->hp().n_ctx_train;
+        n_ctx = train > 0 ? std::min<int64_t>(train, 4096) : 4096;
+    }
     for (int i = 0; i < opts_.n_parallel; ++i) {
         auto s = std::make_unique<slot>();
-        s->s = std::make_unique<session>(lm->m, so);
+        s->kv = std::make_unique<kv_cache>(*lm->m, n_ctx);
         lm->slots.push_back(std::move(s));
     }
     t.load_s = seconds_since(t0);
@@ -311,7 +315,7 @@ void engine::prepare(task& t) {
                                  std::to_string(tok.n_vocab()) + ")");
         }
     }
-    const int64_t slot_ctx = lm.slots[0]->s->n_ctx();
+    const int64_t slot_ctx = lm.slots[0]->kv->n_ctx();
     t.ctx_limit = t.req.num_ctx > 0 ? std::min(t.req.num_ctx, slot_ctx) : slot_ctx;
     if (int64_t(t.prompt.size()) >= t.ctx_limit) {
         return drop(400, "the prompt is " + std::to_string(t.prompt.size()) + " tokens but the context is " +
@@ -361,7 +365,7 @@ void engine::admit() {
         }
         // At least one prompt token must be evaluated to have logits to sample from.
         const size_t keep = std::min(best_common, t.prompt.size() - 1);
-        best->s->truncate(int64_t(keep));
+        best->kv->truncate(int64_t(keep));
         best->cache.resize(keep);
         best->t = *it;
         best->prefill_pos = keep;
@@ -379,35 +383,79 @@ void engine::admit() {
     }
 }
 
-void engine::step(slot& sl) {
+void engine::fail_slot(slot& sl, const std::string& msg) {
+    task_event e;
+    e.kind = event_kind::error;
+    e.status = 500;
+    e.text = msg;
+    sl.t->ch->push(std::move(e));
+    sl.kv->clear();
+    sl.cache.clear();
+    sl.t.reset();
+}
+
+void engine::step_model(loaded_model& lm) {
+    // Prompt chunks run per slot; the slots that decode share one forward pass.
+    std::vector<std::pair<slot*, int32_t>> decode;
+    for (auto& sp : lm.slots) {
+        slot& sl = *sp;
+        if (!sl.t) continue;
+        task& t = *sl.t;
+        if (t.ch->cancelled()) {
+            metrics_.generations_cancelled++;
+            finish(sl, "cancelled");
+            continue;
+        }
+        if (sl.prefill_pos < t.prompt.size()) {
+            const size_t n = std::min(t.prompt.size() - sl.prefill_pos, size_t(std::max<int64_t>(1, opts_.n_batch)));
+            std::span<const int32_t> chunk(t.prompt.data() + sl.prefill_pos, n);
+            auto r = forward(*lm.m, *sl.kv, chunk, sl.kv->n_pos(), false, sl.logits, *pool_);
+            if (!r.ok()) {
+                fail_slot(sl, "evaluating the prompt: " + r.message());
+                continue;
+            }
+            sl.cache.insert(sl.cache.end(), chunk.begin(), chunk.end());
+            sl.prefill_pos += n;
+            if (sl.prefill_pos == t.prompt.size()) sl.t_prompt_done = clock_type::now();
+            continue;
+        }
+        int32_t id = 0;
+        if (sample_next(sl, id)) decode.emplace_back(&sl, id);
+    }
+    if (decode.empty()) return;
+    metrics_.decode_steps_total++;
+    metrics_.decode_step_tokens_total += decode.size();
+    if (decode.size() > 1 && lm.m->rope_freqs().empty()) {
+        std::vector<sequence_step> steps;
+        for (auto& [sl, id] : decode) steps.push_back({sl->kv.get(), id});
+        auto r = forward_multi(*lm.m, steps, multi_logits_, *pool_);
+        if (r.ok()) {
+            const size_t n_vocab = size_t(lm.m->hp().n_vocab);
+            for (size_t i = 0; i < decode.size(); ++i) {
+                slot& sl = *decode[i].first;
+                sl.logits.assign(multi_logits_.begin() + int64_t(i * n_vocab),
+                                 multi_logits_.begin() + int64_t((i + 1) * n_vocab));
+                sl.cache.push_back(decode[i].second);
+            }
+            return;
+        }
+        // Refused as a whole (nothing changed): fall through to one pass per slot.
+    }
+    for (auto& [sl, id] : decode) {
+        const int32_t one[1] = {id};
+        auto r = forward(*lm.m, *sl->kv, one, sl->kv->n_pos(), false, sl->logits, *pool_);
+        if (!r.ok()) {
+            fail_slot(*sl, "decoding: " + r.message());
+            continue;
+        }
+        sl->cache.push_back(id);
+    }
+}
+
+bool engine::sample_next(slot& sl, int32_t& id_out) {
     task& t = *sl.t;
-    if (t.ch->cancelled()) {
-        metrics_.generations_cancelled++;
-        finish(sl, "cancelled");
-        return;
-    }
     const tokenizer& tok = *t.lm->tok;
-    auto fail = [&](const std::string& msg) {
-        task_event e;
-        e.kind = event_kind::error;
-        e.status = 500;
-        e.text = msg;
-        t.ch->push(std::move(e));
-        sl.s->reset();
-        sl.cache.clear();
-        sl.t.reset();
-    };
-    if (sl.prefill_pos < t.prompt.size()) {
-        const size_t n = std::min(t.prompt.size() - sl.prefill_pos, size_t(std::max<int64_t>(1, opts_.n_batch)));
-        std::span<const int32_t> chunk(t.prompt.data() + sl.prefill_pos, n);
-        auto r = sl.s->eval(chunk, false);
-        if (!r.ok()) return fail("evaluating the prompt: " + r.message());
-        sl.cache.insert(sl.cache.end(), chunk.begin(), chunk.end());
-        sl.prefill_pos += n;
-        if (sl.prefill_pos == t.prompt.size()) sl.t_prompt_done = clock_type::now();
-        return;
-    }
-    std::span<const float> logits = sl.s->row(sl.s->n_rows() - 1);
+    std::span<const float> logits = sl.logits;
     if (!t.req.logit_bias.empty()) {
         sl.biased.assign(logits.begin(), logits.end());
         for (const auto& [id, bias] : t.req.logit_bias) {
@@ -417,7 +465,10 @@ void engine::step(slot& sl) {
     }
     const int32_t id = sl.smp->sample(logits);
     sl.smp->accept(id);
-    if (tok.is_end_of_generation(id)) return finish(sl, "stop");
+    if (tok.is_end_of_generation(id)) {
+        finish(sl, "stop");
+        return false;
+    }
     ++sl.n_gen;
     // Control tokens (<|im_start|>, padding, ...) are counted but not shown, as llama.cpp's server does.
     const std::string text = tok.is_control(id) ? std::string() : sl.stops->push(sl.utf8.push(tok.token_to_piece(id)));
@@ -427,13 +478,20 @@ void engine::step(slot& sl) {
         e.text = text;
         t.ch->push(std::move(e));
     }
-    if (sl.stops->stopped()) return finish(sl, "stop");
-    if (t.req.max_tokens >= 0 && sl.n_gen >= t.req.max_tokens) return finish(sl, "length");
-    if (sl.s->n_past() >= t.ctx_limit) return finish(sl, "length");
-    const int32_t one[1] = {id};
-    auto r = sl.s->eval(one, false);
-    if (!r.ok()) return fail("decoding: " + r.message());
-    sl.cache.push_back(id);
+    if (sl.stops->stopped()) {
+        finish(sl, "stop");
+        return false;
+    }
+    if (t.req.max_tokens >= 0 && sl.n_gen >= t.req.max_tokens) {
+        finish(sl, "length");
+        return false;
+    }
+    if (sl.kv->n_pos() >= t.ctx_limit) {
+        finish(sl, "length");
+        return false;
+    }
+    id_out = id;
+    return true;
 }
 
 void engine::finish(slot& sl, const std::string& reason) {

@@ -1,8 +1,9 @@
 // The one thread that drives the models. HTTP threads submit generation tasks and
 // read their results through task_channel; only this thread loads models, builds
-// prompts, evaluates and samples. Each loaded model has --parallel slots (a
-// session each); every step, each busy slot advances once (a prompt chunk or one
-// token), waiting tasks take free slots in arrival order, and past max_queue
+// prompts, evaluates and samples. Each loaded model has --parallel slots (a KV
+// cache each); every step, each busy slot advances once: prompt chunks per slot,
+// and all decoding slots together in one forward_multi pass (each weight read
+// once for all of them). Waiting tasks take free slots in arrival order, and past max_queue
 // waiting tasks new ones are refused (503). A slot keeps its tokens so the next
 // prompt that shares a prefix skips it; a cancelled task frees its slot at the
 // next step. Models load on demand and unload after their keep_alive.
@@ -22,6 +23,10 @@
 #include "server/metrics.h"
 #include "server/request.h"
 #include "server/task_channel.h"
+
+namespace holo {
+class thread_pool;
+}
 
 namespace holo::server {
 
@@ -77,7 +82,10 @@ private:
     bool ensure_loaded(task& t);
     void prepare(task& t);
     void admit();
-    void step(slot& s);
+    void step_model(loaded_model& lm);
+    // Samples the slot's next token and emits its text; false when the task ended.
+    bool sample_next(slot& s, int32_t& id);
+    void fail_slot(slot& s, const std::string& msg);
     void finish(slot& s, const std::string& reason);
     void expire_idle();
     void publish_loaded();
@@ -96,6 +104,8 @@ private:
     // Engine-thread state only.
     std::deque<std::shared_ptr<task>> waiting_;
     std::vector<std::unique_ptr<loaded_model>> models_;
+    std::unique_ptr<thread_pool> pool_;
+    std::vector<float> multi_logits_;  // [n_vocab, n_decoding]
     std::thread thread_;
 };
 

@@ -36,6 +36,10 @@ std::string render_metrics(const metrics& m) {
     add(o, "holo_generated_tokens_per_second", "gauge", "Generated tokens per second of generation time.",
         gen_s > 0 ? double(m.generated_tokens_total) / gen_s : 0.0);
     add(o, "holo_model_loads_total", "counter", "Models loaded.", double(m.model_loads_total));
+    add(o, "holo_decode_steps_total", "counter", "Decode forward passes (all decoding slots together).",
+        double(m.decode_steps_total));
+    add(o, "holo_decode_step_tokens_total", "counter", "Tokens decoded by those passes (divide for the mean batch).",
+        double(m.decode_step_tokens_total));
     add(o, "holo_queue_depth", "gauge", "Generations waiting for a slot.", double(m.queue_depth));
     add(o, "holo_slots_busy", "gauge", "Slots generating now.", double(m.slots_busy));
     add(o, "holo_slots_total", "gauge", "Slots of the loaded models.", double(m.slots_total));

@@ -22,6 +22,8 @@ struct metrics {
     std::atomic<uint64_t> prompt_eval_us_total{0};
     std::atomic<uint64_t> gen_us_total{0};
     std::atomic<uint64_t> model_loads_total{0};
+    std::atomic<uint64_t> decode_steps_total{0};        // forward passes that decoded
+    std::atomic<uint64_t> decode_step_tokens_total{0};  // tokens they decoded (÷ steps = batch size)
     std::atomic<int64_t> queue_depth{0};
     std::atomic<int64_t> slots_busy{0};
     std::atomic<int64_t> slots_total{0};

@@ -1,5 +1,5 @@
 // The engine (scheduler) on a tiny synth model: slots are independent (a greedy
-// answer is the same alone and next to another request), a repeated prompt reuses
+// answer is the same alone and decoded in one pass with another request), a repeated prompt reuses
 // the slot's cached prefix, the queue refuses past its limit, a cancelled task
 // frees its slot for the next one, and bad prompts fail with 400 while the engine
 // keeps serving.
@@ -103,6 +103,8 @@ TEST_F(engine_test, slots_are_independent_and_prefix_is_reused) {
     // The repeated prompt found its tokens cached in a slot (all but the last one).
     EXPECT_EQ(ra.stats.n_cached, ra.stats.n_prompt - 1);
     EXPECT_GE(m.generations_total.load(), 3u);
+    // The two decoded together: some passes carried both (forward_multi).
+    EXPECT_GT(m.decode_step_tokens_total.load(), m.decode_steps_total.load());
     EXPECT_EQ(m.generated_tokens_total.load(), 12u + 12u + 20u);
 }
 
