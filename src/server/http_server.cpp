@@ -3,10 +3,20 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <sys/socket.h>
+
 #include "server/http_util.h"
 #include "server/routes.h"
 
 namespace holo::server {
+
+// cpp-httplib 0.11 listens with a backlog of 5 (compiled into Debian's library):
+// a burst of clients overflows it and some connections get reset. Listening again
+// on the bound socket raises the backlog (Linux allows it).
+class backlog_server : public httplib::Server {
+public:
+    void raise_backlog(int n) { ::listen(svr_sock_.load(), n); }
+};
 
 namespace {
 
@@ -90,7 +100,7 @@ std::optional<std::pair<int, std::string>> access_refusal(const server_context& 
 }
 
 http_server::http_server(const server_config& cfg)
-    : ctx_(std::make_unique<server_context>(cfg)), svr_(std::make_unique<httplib::Server>()) {
+    : ctx_(std::make_unique<server_context>(cfg)), svr_(std::make_unique<backlog_server>()) {
     ctx_->started_unix = unix_now();
     server_context& ctx = *ctx_;
     httplib::Server& svr = *svr_;
@@ -203,6 +213,7 @@ result<void> http_server::bind() {
         }
         port_ = ctx_->cfg.port;
     }
+    static_cast<backlog_server&>(*svr_).raise_backlog(1024);
     return ok();
 }
 

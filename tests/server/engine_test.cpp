@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "model/synth.h"
 #include "server/engine.h"
@@ -185,6 +186,27 @@ TEST_F(engine_test, chat_template_and_stop_strings) {
     ASSERT_TRUE(cut.ok) << cut.error;
     EXPECT_EQ(cut.text, whole.text.substr(0, whole.text.find(stop)));
     EXPECT_EQ(cut.stats.finish, "stop");
+}
+
+TEST_F(engine_test, load_only_and_keep_alive) {
+    metrics m;
+    engine_options eo;
+    eo.n_threads = 2;
+    eo.n_ctx = 128;
+    engine eng(eo, m);
+    auto loaded = drain(*eng.submit(completion("", 0), ref(), true).value());
+    ASSERT_TRUE(loaded.ok) << loaded.error;
+    EXPECT_EQ(loaded.stats.finish, "load");
+    for (int i = 0; i < 100 && eng.loaded().empty(); ++i) std::this_thread::sleep_for(20ms);
+    ASSERT_EQ(eng.loaded().size(), 1u);
+    EXPECT_EQ(eng.loaded()[0].n_ctx, 128);
+    // keep_alive 0: unloaded once idle (bounded wait: 5 s).
+    gen_request r = completion("bye", 2);
+    r.keep_alive_s = 0.0;
+    ASSERT_TRUE(drain(*eng.submit(r, ref()).value()).ok);
+    for (int i = 0; i < 250 && !eng.loaded().empty(); ++i) std::this_thread::sleep_for(20ms);
+    EXPECT_TRUE(eng.loaded().empty());
+    EXPECT_EQ(m.model_loads_total.load(), 1u);
 }
 
 }  // namespace
