@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs load.mjs twice against `holo serve --parallel P` for each P given, on one
+# Runs load.mjs ROUNDS times (default 2) against `holo serve --parallel P` for each P given, on one
 # model, and reports throughput and the server's RSS: idle after loading, after the
 # first round (KV pages, thread stacks and malloc arenas touched once) and after
 # the second (a leak would grow it again).
@@ -22,15 +22,14 @@ for p in $parallels; do
   # Warm-up (loads the model), then the idle RSS.
   curl -s -o /dev/null "$url/api/generate" -d "{\"model\":\"$name\",\"prompt\":\"hi\",\"stream\":false,\"options\":{\"num_predict\":2}}"
   rss_idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-  first=$(timeout 900 node "$here/load.mjs" "$url" "$name" "$n" 0.1 || true)
-  sleep 1
-  rss_1=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-  result=$(timeout 900 node "$here/load.mjs" "$url" "$name" "$n" 0.1 || true)
-  sleep 1
-  rss_2=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-  echo "parallel=$p rss_idle_kb=$rss_idle rss_after_round1_kb=$rss_1 rss_after_round2_kb=$rss_2"
-  echo "  round 1: $first"
-  echo "  round 2: $result"
+  line="parallel=$p rss_idle_kb=$rss_idle"
+  for r in $(seq 1 "${ROUNDS:-2}"); do
+    result=$(timeout 900 node "$here/load.mjs" "$url" "$name" "$n" 0.1 || true)
+    sleep 1
+    line="$line rss_after_round${r}_kb=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)"
+    echo "  round $r: $result"
+  done
+  echo "$line"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -f "$log"
 done
