@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "cli/model_args.h"
+#include "policy/auto_route.h"
 #include "server/http_server.h"
 #include "server/model_name.h"
 #include "server/request.h"
@@ -22,6 +23,7 @@ struct serve_args {
     std::string model;
     server::server_config cfg;
     std::string keep_alive = "5m";
+    policy::auto_route_options route;  // --rules: the `auto` virtual model (docs/selection.md)
 };
 
 int serve(serve_args& a) {
@@ -53,6 +55,10 @@ int serve(serve_args& a) {
     signal(SIGPIPE, SIG_IGN);
 
     server::http_server srv(cfg);
+    if (!a.route.rules_path.empty()) {
+        auto r = policy::install_auto_route(srv.context(), a.route);
+        if (!r.ok()) return fail("serve", r.message());
+    }
     if (!a.model.empty()) {
         std::error_code ec;
         if (std::filesystem::is_regular_file(a.model, ec)) {
@@ -106,6 +112,9 @@ HOLO_COMMAND("serve", "serve the Ollama and OpenAI APIs and a web chat page over
     app.add_option("--max-body", a->cfg.max_body_bytes, "largest request body in bytes (default 8 MiB)");
     app.add_option("--allow-origin", a->cfg.allowed_origins, "web origin allowed cross-origin (repeatable; default none)");
     app.add_option("--batch", a->cfg.engine.n_batch, "prompt tokens per step (default 256)");
+    app.add_option("--rules", a->route.rules_path, "model-selection rules: requests for model 'auto' are routed by them");
+    app.add_option("--state-root", a->route.probe.root, "read the device state for --rules under this directory (default /)");
+    app.add_option("--auto-name", a->route.auto_name, "the virtual model --rules answers (default: the file's, else auto)");
     return [a] { return serve(*a); };
 });
 

@@ -17,6 +17,10 @@
 #include "policy/selector.h"
 #include "server/request.h"
 
+namespace holo::server {
+struct server_context;
+}
+
 namespace holo::policy {
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
@@ -54,5 +58,9 @@ int64_t estimate_prompt_tokens(const server::gen_request& req);
 std::vector<std::string> split_tags(const std::string& header);
 // Adds the system prompt unless the request brings its own.
 void apply_system_prompt(server::gen_request& req, const std::string& prompt);
+
+// Loads the rules and sets ctx.route, which the generation handlers call before
+// they resolve a model name (policy/auto_route_install.cpp).
+result<std::shared_ptr<auto_router>> install_auto_route(server::server_context& ctx, const auto_route_options& opt);
 
 }  // namespace holo::policy

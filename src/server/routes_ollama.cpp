@@ -69,6 +69,7 @@ void handle_generation(server_context& ctx, const httplib::Request& req, httplib
     if (!parse_body(req, res, api_style::ollama, body)) return;
     auto r = chat ? parse_ollama_chat(body) : parse_ollama_generate(body);
     if (!r.ok()) return send_error(res, api_style::ollama, 400, r.message());
+    if (ctx.route) ctx.route(r.value(), req, res);
     int status = 400;
     auto ref = ctx.resolve(r->model, &status);
     if (!ref.ok()) return send_error(res, api_style::ollama, status, ref.message());

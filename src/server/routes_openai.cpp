@@ -93,6 +93,7 @@ void handle_generation(server_context& ctx, const httplib::Request& req, httplib
     if (!parse_body(req, res, api_style::openai, body)) return;
     auto r = chat ? parse_openai_chat(body) : parse_openai_completion(body);
     if (!r.ok()) return send_error(res, api_style::openai, 400, r.message());
+    if (ctx.route) ctx.route(r.value(), req, res);
     int status = 400;
     auto ref = ctx.resolve(r->model, &status);
     if (!ref.ok()) return send_error(res, api_style::openai, status, ref.message());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,11 @@
 #include "server/engine.h"
 #include "server/metrics.h"
 #include "server/model_store.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}
 
 namespace holo::server {
 
@@ -37,6 +43,9 @@ struct server_context {
     model_store store;
     std::optional<model_ref> served;  // from --model / the positional MODEL
     int64_t started_unix = 0;
+    // `holo serve --rules` (policy/auto_route.h): rewrites a request for the virtual
+    // model `auto` to the model the rules choose and adds headers naming it. Unset: off.
+    std::function<void(gen_request&, const httplib::Request&, httplib::Response&)> route;
 
     // A request's model name → the file to load. Empty names mean the served model
     // when there is one. Errors: 404 "model 'x' not found", 400 for bad names.

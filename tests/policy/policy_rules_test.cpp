@@ -411,5 +411,38 @@ TEST(policy_auto_route, system_prompt_added_once) {
     EXPECT_EQ(estimate_prompt_tokens(gen), (400 + 9 + 3) / 4);
 }
 
+TEST(policy_select_cli, json_and_explain_over_a_fake_root) {
+    std::string holo = test::binary_dir() + "/holo";
+    if (!fs::exists(holo)) GTEST_SKIP() << holo << " is not built (ninja holo)";
+    std::string root = test::temp_path("select_cli");
+    fs::create_directories(root + "/sys/class/power_supply/BAT0");
+    std::ofstream(root + "/sys/class/power_supply/BAT0/type") << "Battery\n";
+    std::ofstream(root + "/sys/class/power_supply/BAT0/capacity") << "12\n";
+    std::ofstream(root + "/sys/class/power_supply/BAT0/status") << "Discharging\n";
+    std::string rules = test::source_dir() + "/docs/examples/battery-rules.yaml";
+    std::string out;
+    int rc = test::run_command(holo + " select --rules " + rules + " --state-root " + root +
+                                   " --termux-battery-cmd '' --json", &out);
+    ASSERT_EQ(rc, 0) << out;
+    auto j = nlohmann::json::parse(out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << out;
+    EXPECT_EQ(j["state"]["battery"], 12);
+    EXPECT_EQ(j["state"]["charging"], false);
+    EXPECT_TRUE(j["state"]["free_ram"].is_null()) << "the fake root has no /proc/meminfo";
+    EXPECT_EQ(j["decision"]["rule"], "critical-battery");
+    EXPECT_EQ(j["decision"]["model"], "deepseek-r1:7b");
+    EXPECT_EQ(j["decision"]["placement"]["gpu_layers"], 99);
+    rc = test::run_command(holo + " select --rules " + rules + " --state-root " + root +
+                               " --termux-battery-cmd '' --explain", &out);
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("battery < 20: battery=12% -> true"), std::string::npos) << out;
+    EXPECT_NE(out.find("selected: rule 'critical-battery'"), std::string::npos) << out;
+    // A broken rules file: exit non-zero with the line-numbered error.
+    std::ofstream(root + "/bad.yaml") << "default: x\nrules:\n  - when: battery <\n    model: y\n";
+    rc = test::run_command(holo + " select --rules " + root + "/bad.yaml --state-root " + root + " 2>&1", &out);
+    EXPECT_NE(rc, 0);
+    EXPECT_NE(out.find("bad.yaml:3: column 10: expected a number"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace holo::policy
