@@ -1,6 +1,7 @@
 #include "server/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "gguf/gguf_file.h"
@@ -293,6 +294,7 @@ void engine::prepare(task& t) {
         return;
     }
     const tokenizer& tok = *lm.tok;
+    if (!t.req.embed_inputs.empty()) return embed(t);
     if (t.req.chat) {
         auto p = build_chat_prompt(lm.prompts, tok, t.req.messages);
         if (!p.ok()) return drop(400, p.message());
@@ -328,6 +330,66 @@ void engine::prepare(task& t) {
     e.stats.n_prompt = int64_t(t.prompt.size());
     e.stats.load_s = t.load_s;
     t.ch->push(std::move(e));
+}
+
+void engine::embed(task& t) {
+    // Mean of the final normed hidden states over the input's tokens, L2-normalized
+    // (read through the forward pass's "result_norm" hook). Runs here, between
+    // steps, in a cache of its own: slots keep their prefixes.
+    loaded_model& lm = *t.lm;
+    task_event done;
+    done.kind = event_kind::done;
+    const int64_t n_embd = lm.m->hp().n_embd;
+    const int64_t max_tokens = lm.slots[0]->kv->n_ctx();
+    for (const auto& text : t.req.embed_inputs) {
+        std::vector<int32_t> ids = lm.tok->encode(text, true, false);
+        if (ids.empty() || int64_t(ids.size()) > max_tokens) {
+            task_event e;
+            e.kind = event_kind::error;
+            e.status = 400;
+            e.text = "an input is " + std::to_string(ids.size()) + " tokens; embeddings take 1 to " +
+                     std::to_string(max_tokens) + " (the context)";
+            t.ch->push(std::move(e));
+            t.ch->cancel();
+            return;
+        }
+        std::vector<double> sum(size_t(n_embd), 0.0);
+        int64_t rows = 0;
+        tensor_callback hook = [&](std::string_view name, int64_t, int64_t n_tokens, int64_t row_len, const float* data) {
+            if (name != "result_norm" || row_len != n_embd) return;
+            for (int64_t r = 0; r < n_tokens; ++r)
+                for (int64_t i = 0; i < n_embd; ++i) sum[size_t(i)] += data[r * n_embd + i];
+            rows += n_tokens;
+        };
+        kv_cache kv(*lm.m, int64_t(ids.size()));
+        std::vector<float> logits;
+        auto r = forward(*lm.m, kv, ids, 0, true, logits, *pool_, &hook);
+        if (!r.ok() || rows != int64_t(ids.size())) {
+            task_event e;
+            e.kind = event_kind::error;
+            e.status = 500;
+            e.text = "embedding: " + (r.ok() ? std::string("the forward pass gave no hidden states") : r.message());
+            t.ch->push(std::move(e));
+            t.ch->cancel();
+            return;
+        }
+        double norm = 0;
+        for (double& v : sum) {
+            v /= double(rows);
+            norm += v * v;
+        }
+        norm = std::sqrt(norm);
+        std::vector<float> out(static_cast<size_t>(n_embd));
+        for (size_t i = 0; i < out.size(); ++i) out[i] = float(norm > 0 ? sum[i] / norm : 0.0);
+        done.embeddings.push_back(std::move(out));
+        done.stats.n_prompt += int64_t(ids.size());
+    }
+    done.stats.load_s = t.load_s;
+    done.stats.total_s = seconds_since(t.t_submit);
+    done.stats.finish = "stop";
+    metrics_.prompt_tokens_total += uint64_t(done.stats.n_prompt);
+    t.ch->push(std::move(done));
+    t.ch->cancel();  // finished: admit() drops it from the queue
 }
 
 void engine::admit() {

@@ -81,6 +81,7 @@ private:
     void intake();
     bool ensure_loaded(task& t);
     void prepare(task& t);
+    void embed(task& t);
     void admit();
     void step_model(loaded_model& lm);
     // Samples the slot's next token and emits its text; false when the task ended.

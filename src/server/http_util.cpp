@@ -67,6 +67,21 @@ std::string iso8601_now() {
     return std::string(buf) + frac;
 }
 
+bool wait_done(std::shared_ptr<task_channel> ch, httplib::Response& res, api_style style, task_event& out) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!ch->pop(out, std::chrono::milliseconds(200))) continue;
+        if (out.kind == event_kind::error) {
+            send_error(res, style, out.status, out.text);
+            return false;
+        }
+        if (out.kind == event_kind::done) return true;
+    }
+    ch->cancel();
+    send_error(res, style, 503, "timed out waiting for the model");
+    return false;
+}
+
 void run_generation(server_context& ctx, const httplib::Request& req, httplib::Response& res, api_style style,
                     std::shared_ptr<task_channel> ch, bool stream, std::shared_ptr<generation_format> fmt) {
     // 1. The engine's verdict: started (prompt accepted) or an error. Loading a big

@@ -57,6 +57,10 @@ struct generation_format {
 void run_generation(server_context& ctx, const httplib::Request& req, httplib::Response& res, api_style style,
                     std::shared_ptr<task_channel> ch, bool stream, std::shared_ptr<generation_format> fmt);
 
+// Waits (bounded: 10 minutes) for a task's final event; answers the error itself
+// and returns false when there is no usable result.
+bool wait_done(std::shared_ptr<task_channel> ch, httplib::Response& res, api_style style, task_event& out);
+
 // ISO 8601 UTC with nanoseconds, as Ollama writes created_at.
 std::string iso8601_now();
 std::string iso8601(int64_t unix_seconds);

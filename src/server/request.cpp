@@ -365,6 +365,35 @@ result<gen_request> parse_ollama_chat(const json& body) {
     return r;
 }
 
+result<gen_request> parse_embed_request(const json& body, bool openai) {
+    gen_request r;
+    HOLO_GET(model, get_string(body, "model"));
+    if (!model || model->empty()) return error{openai ? "'model' is required" : "model is required"};
+    r.model = *model;
+    auto it = body.find("input");
+    if (it == body.end() || it->is_null()) it = body.find("prompt");
+    if (it == body.end() || it->is_null()) return error{"'input' is required (a string or an array of strings)"};
+    if (it->is_string()) {
+        r.embed_inputs.push_back(it->get<std::string>());
+    } else if (it->is_array()) {
+        if (it->empty() || it->size() > 256) return error{"'input' must hold 1 to 256 strings"};
+        for (const auto& s : *it) {
+            if (!s.is_string()) return error{"'input' entries must be strings (token arrays are not supported)"};
+            r.embed_inputs.push_back(s.get<std::string>());
+        }
+    } else {
+        return error{"'input' must be a string or an array of strings, not " + type_name(*it)};
+    }
+    for (const auto& s : r.embed_inputs) {
+        if (s.empty()) return error{"'input' strings must not be empty"};
+    }
+    if (auto ka = body.find("keep_alive"); ka != body.end() && !ka->is_null()) {
+        HOLO_GET(k, parse_keep_alive(*ka));
+        r.keep_alive_s = k;
+    }
+    return r;
+}
+
 result<gen_request> parse_ollama_generate(const json& body) {
     gen_request r;
     HOLO_TRY(parse_ollama_common(body, r));

@@ -40,7 +40,12 @@ struct gen_request {
     bool stream = false;
     bool include_usage = false;
     std::optional<double> keep_alive_s;                 // <0: forever
+    std::vector<std::string> embed_inputs;              // embedding requests: the texts
 };
+
+// /v1/embeddings, /api/embed ("input": a string or an array of strings) and the
+// older /api/embeddings ("prompt").
+result<gen_request> parse_embed_request(const nlohmann::json& body, bool openai);
 
 // OpenAI: /v1/chat/completions and /v1/completions.
 result<gen_request> parse_openai_chat(const nlohmann::json& body);

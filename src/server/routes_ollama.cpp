@@ -244,12 +244,32 @@ void register_ollama_routes(httplib::Server& svr, server_context& ctx) {
         res.status = 200;
     }));
     svr.Post("/api/pull", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) { handle_pull(ctx, req, res); }));
-    svr.Post("/api/embed", guarded(ctx, [](const httplib::Request&, httplib::Response& res) {
-        send_error(res, api_style::ollama, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
-    }));
-    svr.Post("/api/embeddings", guarded(ctx, [](const httplib::Request&, httplib::Response& res) {
-        send_error(res, api_style::ollama, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
-    }));
+    // /api/embed (input: string or array → embeddings) and the older /api/embeddings
+    // (prompt → embedding).
+    for (const char* path : {"/api/embed", "/api/embeddings"}) {
+        const bool legacy = std::string(path) == "/api/embeddings";
+        svr.Post(path, guarded(ctx, [&ctx, legacy](const httplib::Request& req, httplib::Response& res) {
+            json body;
+            if (!parse_body(req, res, api_style::ollama, body)) return;
+            auto r = parse_embed_request(body, false);
+            if (!r.ok()) return send_error(res, api_style::ollama, 400, r.message());
+            int status = 400;
+            auto ref = ctx.resolve(r->model, &status);
+            if (!ref.ok()) return send_error(res, api_style::ollama, status, ref.message());
+            auto ch = ctx.eng.submit(std::move(r.value()), ref.value());
+            if (!ch.ok()) return send_error(res, api_style::ollama, 503, ch.message());
+            task_event done;
+            if (!wait_done(ch.value(), res, api_style::ollama, done)) return;
+            if (legacy) {
+                return send_json(res, 200, {{"embedding", done.embeddings.empty() ? json::array() : json(done.embeddings[0])}});
+            }
+            send_json(res, 200, {{"model", ref->name},
+                                 {"embeddings", done.embeddings},
+                                 {"total_duration", ns(done.stats.total_s)},
+                                 {"load_duration", ns(done.stats.load_s)},
+                                 {"prompt_eval_count", done.stats.n_prompt}});
+        }));
+    }
 }
 
 }  // namespace holo::server

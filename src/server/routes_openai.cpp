@@ -1,6 +1,7 @@
 // OpenAI's API: /v1/chat/completions, /v1/completions (both with SSE streaming),
 // /v1/models. Errors in OpenAI's {"error": {message, type, param, code}} shape.
 #include <atomic>
+#include <cstring>
 #include <random>
 
 #include "server/http_util.h"
@@ -20,6 +21,32 @@ std::string make_id(const char* prefix) {
     std::string id = prefix;
     for (int i = 0; i < 24; ++i) id += digits[rd() & 15];
     return id;
+}
+
+// Little-endian float32 bytes in base64, as OpenAI's encoding_format "base64".
+std::string base64_floats(const std::vector<float>& v) {
+    static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string bytes(v.size() * 4, '\0');
+    for (size_t i = 0; i < v.size(); ++i) {
+        uint32_t u;
+        std::memcpy(&u, &v[i], 4);
+        for (int b = 0; b < 4; ++b) bytes[i * 4 + size_t(b)] = char((u >> (8 * b)) & 0xff);
+    }
+    std::string out;
+    size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        const uint32_t n = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
+        out += abc[(n >> 18) & 63]; out += abc[(n >> 12) & 63]; out += abc[(n >> 6) & 63]; out += abc[n & 63];
+    }
+    if (i < bytes.size()) {
+        uint32_t n = uint32_t(uint8_t(bytes[i])) << 16;
+        if (i + 1 < bytes.size()) n |= uint32_t(uint8_t(bytes[i + 1])) << 8;
+        out += abc[(n >> 18) & 63];
+        out += abc[(n >> 12) & 63];
+        out += i + 1 < bytes.size() ? abc[(n >> 6) & 63] : '=';
+        out += '=';
+    }
+    return out;
 }
 
 const char* finish_reason(const std::string& f) { return f == "length" ? "length" : "stop"; }
@@ -120,8 +147,42 @@ void register_openai_routes(httplib::Server& svr, server_context& ctx) {
         }
         send_json(res, 200, {{"object", "list"}, {"data", data}});
     }));
-    svr.Post("/v1/embeddings", guarded(ctx, [](const httplib::Request&, httplib::Response& res) {
-        send_error(res, api_style::openai, 501, "embeddings are not implemented yet (the model has no hidden-state hook)");
+    svr.Post("/v1/embeddings", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) {
+        json body;
+        if (!parse_body(req, res, api_style::openai, body)) return;
+        std::string format = "float";
+        if (auto it = body.find("encoding_format"); it != body.end() && !it->is_null()) {
+            if (!it->is_string() || (*it != "float" && *it != "base64")) {
+                return send_error(res, api_style::openai, 400, "'encoding_format' must be \"float\" or \"base64\"");
+            }
+            format = it->get<std::string>();
+        }
+        if (auto it = body.find("dimensions"); it != body.end() && !it->is_null()) {
+            return send_error(res, api_style::openai, 400, "'dimensions' is not supported (the model's width is used)");
+        }
+        auto r = parse_embed_request(body, true);
+        if (!r.ok()) return send_error(res, api_style::openai, 400, r.message());
+        int status = 400;
+        auto ref = ctx.resolve(r->model, &status);
+        if (!ref.ok()) return send_error(res, api_style::openai, status, ref.message());
+        const std::string model = r->model;
+        auto ch = ctx.eng.submit(std::move(r.value()), ref.value());
+        if (!ch.ok()) return send_error(res, api_style::openai, 503, ch.message());
+        task_event done;
+        if (!wait_done(ch.value(), res, api_style::openai, done)) return;
+        json data = json::array();
+        for (size_t i = 0; i < done.embeddings.size(); ++i) {
+            const auto& e = done.embeddings[i];
+            json item = {{"object", "embedding"}, {"index", i}};
+            if (format == "base64") {
+                item["embedding"] = base64_floats(e);
+            } else {
+                item["embedding"] = e;
+            }
+            data.push_back(std::move(item));
+        }
+        send_json(res, 200, {{"object", "list"}, {"data", data}, {"model", model},
+                             {"usage", {{"prompt_tokens", done.stats.n_prompt}, {"total_tokens", done.stats.n_prompt}}}});
     }));
 }
 

@@ -11,6 +11,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace holo::server {
 
@@ -33,6 +34,7 @@ struct task_event {
     std::string text;   // text: the piece; error: the message
     int status = 200;   // error: the HTTP status it maps to
     gen_stats stats;    // started (n_prompt) and done
+    std::vector<std::vector<float>> embeddings;  // done, for embedding requests
 };
 
 class task_channel {

@@ -6,10 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
+#include "core/thread_pool.h"
+#include "model/forward.h"
+#include "model/kv_cache.h"
+#include "model/model.h"
 #include "model/synth.h"
+#include "tokenizer/tokenizer.h"
 #include "server/engine.h"
 #include "test_util.h"
 
@@ -186,6 +192,47 @@ TEST_F(engine_test, chat_template_and_stop_strings) {
     ASSERT_TRUE(cut.ok) << cut.error;
     EXPECT_EQ(cut.text, whole.text.substr(0, whole.text.find(stop)));
     EXPECT_EQ(cut.stats.finish, "stop");
+}
+
+TEST_F(engine_test, embeddings_are_mean_pooled_final_hidden_states) {
+    metrics m;
+    engine_options eo;
+    eo.n_threads = 2;
+    eo.n_ctx = 128;
+    engine eng(eo, m);
+    gen_request r;
+    r.model = "tiny";
+    r.embed_inputs = {"the quick brown fox", "x"};
+    auto ch = eng.submit(r, ref()).value();
+    task_event e;
+    for (int i = 0; i < 300 && !(ch->pop(e, 100ms) && e.kind != event_kind::started); ++i) {}
+    ASSERT_EQ(e.kind, event_kind::done) << e.text;
+    ASSERT_EQ(e.embeddings.size(), 2u);
+
+    // Independently: the model's own forward with the hook, mean over tokens, L2 norm.
+    auto mod = load_model(*path_);
+    ASSERT_TRUE(mod.ok());
+    auto tok = tokenizer::from_gguf(mod.value()->file());
+    ASSERT_TRUE(tok.ok());
+    const auto ids = tok.value()->encode("the quick brown fox", true, false);
+    const int64_t n_embd = mod.value()->hp().n_embd;
+    std::vector<double> mean(size_t(n_embd), 0.0);
+    tensor_callback hook = [&](std::string_view name, int64_t, int64_t n, int64_t len, const float* d) {
+        if (name != "result_norm") return;
+        for (int64_t t = 0; t < n; ++t)
+            for (int64_t i = 0; i < len; ++i) mean[size_t(i)] += d[t * len + i] / double(ids.size());
+    };
+    kv_cache kv(*mod.value(), int64_t(ids.size()));
+    thread_pool pool(2);
+    std::vector<float> logits;
+    ASSERT_TRUE(forward(*mod.value(), kv, ids, 0, true, logits, pool, &hook).ok());
+    double norm = 0;
+    for (double v : mean) norm += v * v;
+    norm = std::sqrt(norm);
+    std::vector<float> want(mean.size());
+    for (size_t i = 0; i < mean.size(); ++i) want[i] = float(mean[i] / norm);
+    EXPECT_LT(test::max_abs_diff(want, e.embeddings[0]), 1e-5);
+    EXPECT_GT(test::max_abs_diff(e.embeddings[0], e.embeddings[1]), 1e-3) << "different inputs, same vector";
 }
 
 TEST_F(engine_test, load_only_and_keep_alive) {

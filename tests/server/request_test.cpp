@@ -178,6 +178,21 @@ TEST(request, keep_alive_durations) {
     EXPECT_FALSE(parse_keep_alive(json(true)).ok());
 }
 
+TEST(request, embed_inputs) {
+    auto one = parse_embed_request(json{{"model", "m"}, {"input", "a"}}, true);
+    ASSERT_TRUE(one.ok()) << one.message();
+    EXPECT_EQ(one->embed_inputs, std::vector<std::string>{"a"});
+    auto legacy = parse_embed_request(json{{"model", "m"}, {"prompt", "p"}}, false);
+    ASSERT_TRUE(legacy.ok());
+    EXPECT_EQ(legacy->embed_inputs, std::vector<std::string>{"p"});
+    EXPECT_EQ(parse_embed_request(json{{"model", "m"}, {"input", {"x", "y"}}}, true)->embed_inputs.size(), 2u);
+    EXPECT_FALSE(parse_embed_request(json{{"model", "m"}}, true).ok());
+    EXPECT_FALSE(parse_embed_request(json{{"model", "m"}, {"input", json::array()}}, true).ok());
+    EXPECT_FALSE(parse_embed_request(json{{"model", "m"}, {"input", {1, 2}}}, true).ok());
+    EXPECT_FALSE(parse_embed_request(json{{"model", "m"}, {"input", ""}}, true).ok());
+    EXPECT_FALSE(parse_embed_request(json{{"input", "a"}}, true).ok());
+}
+
 TEST(json_body, nesting_cap_and_errors) {
     std::string deep(100000, '[');
     auto r = parse_json_body(deep);

@@ -112,6 +112,17 @@ await check("openai errors: unknown model 404, bad max_tokens 400, wrong key 401
   await expectStatus(bad.models.list(), 401, "wrong key");
 });
 
+await check("openai embeddings: float and base64, unit length, deterministic", async () => {
+  const r = await openai.embeddings.create({ model, input: ["the fox", "a different sentence"] });
+  assert(r.data.length === 2 && r.data[0].embedding.length > 0, JSON.stringify(r).slice(0, 200));
+  const norm = Math.hypot(...r.data[0].embedding);
+  assert(Math.abs(norm - 1) < 1e-4, `norm ${norm}`);
+  const f = await openai.embeddings.create({ model, input: "the fox", encoding_format: "float" });
+  const a = r.data[0].embedding, b = f.data[0].embedding;
+  assert(a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) < 1e-6), "base64 and float differ");
+  assert(r.usage.prompt_tokens > 0, "usage");
+});
+
 // ---- Ollama client ----
 await check("ollama list and show", async () => {
   const list = await ollama.list();
@@ -157,6 +168,15 @@ await check("ollama ps and version", async () => {
   assert(ps.models.some((m) => m.name === model), JSON.stringify(ps));
   const v = await ollama.version();
   assert(typeof v.version === "string", JSON.stringify(v));
+});
+
+await check("ollama embed: one vector per input, unit length", async () => {
+  const r = await ollama.embed({ model, input: ["one", "two", "three"] });
+  assert(r.embeddings.length === 3, JSON.stringify(r).slice(0, 200));
+  for (const e of r.embeddings) assert(Math.abs(Math.hypot(...e) - 1) < 1e-4, "norm");
+  assert(r.embeddings[0].some((x, i) => x !== r.embeddings[1][i]), "different inputs, same vector");
+  const again = await ollama.embed({ model, input: "one" });
+  assert(again.embeddings[0].every((x, i) => Math.abs(x - r.embeddings[0][i]) < 1e-6), "not deterministic");
 });
 
 await check("ollama errors: unknown model 404, bad option 400", async () => {
