@@ -4,6 +4,7 @@
 #include <random>
 
 #include "cli/command.h"
+#include "cli/default_model.h"
 #include "cli/model_args.h"
 #include "runtime/generate.h"
 #include "runtime/session.h"
@@ -24,7 +25,8 @@ struct run_args {
     bool reference = false;
 };
 
-int run(const run_args& a) {
+int run(run_args a) {
+    if (a.model_path.empty()) a.model_path = default_model_path();
     if (a.model_path.empty()) {
         // Hook for the embedded default model: once `holo train` ships one inside the
         // binary, resolve it here instead of failing.

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/default_model.h"
 #include "cli/model_args.h"
 #include "policy/auto_route.h"
 #include "server/http_server.h"
@@ -27,6 +28,7 @@ struct serve_args {
 };
 
 int serve(serve_args& a) {
+    if (a.model.empty()) a.model = default_model_path();  // the embedded default model (holo train)
     auto& cfg = a.cfg;
     if (cfg.models_dir.empty()) cfg.models_dir = server::model_store::default_dir();
     if (cfg.api_key.empty()) {
