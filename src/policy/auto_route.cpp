@@ -9,6 +9,7 @@ namespace holo::policy {
 
 auto_router::auto_router(rules_config cfg, auto_route_options opt)
     : sel_(std::move(cfg)), opt_(std::move(opt)) {
+    if (!opt_.probe.cache) opt_.probe.cache = std::make_shared<termux_cache>();
     auto_name_ = opt_.auto_name.empty() ? sel_.config().auto_name : opt_.auto_name;
 }
 

@@ -281,7 +281,21 @@ device_state probe_device(const probe_options& opt) {
     if (b.pct) st.sources.push_back("battery: /sys/class/power_supply");
     // Android hides power_supply from apps; Termux's API command fills the gaps.
     if ((!b.pct || !b.charging) && !opt.termux_battery_cmd.empty()) {
-        if (auto text = run_with_timeout(opt.termux_battery_cmd, opt.termux_timeout_ms)) {
+        std::optional<std::string> out;
+        if (opt.cache) {
+            std::lock_guard<std::mutex> lock(opt.cache->mutex);
+            const double now =
+                std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+            if (!opt.cache->valid || now - opt.cache->at_s >= opt.termux_cache_s) {
+                opt.cache->text = run_with_timeout(opt.termux_battery_cmd, opt.termux_timeout_ms);
+                opt.cache->at_s = now;
+                opt.cache->valid = true;
+            }
+            out = opt.cache->text;
+        } else {
+            out = run_with_timeout(opt.termux_battery_cmd, opt.termux_timeout_ms);
+        }
+        if (auto text = out) {
             auto t = parse_termux_battery(*text);
             if (!b.pct && t.pct) {
                 b.pct = t.pct;

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,10 +26,22 @@ struct device_state {
     std::vector<std::string> sources;       // where each known value came from, for --explain
 };
 
+// termux-battery-status takes hundreds of milliseconds (it asks an Android
+// service), too slow to run for every request: the server keeps its last answer
+// this long. Shared between probes of one router.
+struct termux_cache {
+    std::mutex mutex;
+    double at_s = 0;  // steady clock
+    bool valid = false;
+    std::optional<std::string> text;
+};
+
 struct probe_options {
     std::string root = "/";                              // prefix for /sys and /proc
     std::string termux_battery_cmd = "termux-battery-status";  // bare name: searched in PATH
     int termux_timeout_ms = 2000;
+    std::shared_ptr<termux_cache> cache;                 // null: run the command every probe
+    double termux_cache_s = 5;
 };
 
 device_state probe_device(const probe_options& opt);

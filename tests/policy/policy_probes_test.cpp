@@ -140,6 +140,30 @@ TEST(policy_probes, termux_failures_are_unknown) {
     EXPECT_LT(s, 5.0) << "the hanging command was not killed at its 200 ms timeout";
 }
 
+TEST(policy_probes, termux_answer_is_cached_when_asked) {
+    std::string root = test::temp_path("probe_termux_cache");
+    fs::create_directories(root);
+    auto o = opts(root);
+    std::string count = root + "/runs";
+    o.termux_battery_cmd = script(root + "/bin", "counted", "echo x >> " + count + "; echo '{\"percentage\":40}'");
+    o.cache = std::make_shared<termux_cache>();
+    o.termux_cache_s = 60;
+    for (int i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(probe_device(o).battery_pct.value_or(-1), 40);
+    auto lines = [&] {
+        std::ifstream in(count);
+        int n = 0;
+        for (std::string l; std::getline(in, l);) ++n;
+        return n;
+    };
+    EXPECT_EQ(lines(), 1) << "three probes within the cache time ran the command more than once";
+    o.termux_cache_s = 0;
+    EXPECT_DOUBLE_EQ(probe_device(o).battery_pct.value_or(-1), 40);
+    EXPECT_EQ(lines(), 2);
+    o.cache.reset();
+    (void)probe_device(o);
+    EXPECT_EQ(lines(), 3);
+}
+
 TEST(policy_probes, parse_termux_battery_fields) {
     auto r = parse_termux_battery(R"({"percentage": 99, "status": "FULL"})");
     EXPECT_DOUBLE_EQ(r.pct.value_or(-1), 99);
