@@ -22,7 +22,16 @@ result<std::unique_ptr<tokenizer>> tokenizer::from_metadata(const std::vector<gg
 }
 
 result<std::unique_ptr<tokenizer>> tokenizer::from_gguf(const gguf_file& file) {
-    return from_metadata(file.metadata(), file.path());
+    auto t = from_metadata(file.metadata(), file.path());
+    if (!t.ok()) return t;
+    // A model file's embedding rows must match the vocabulary, or token ids from
+    // the tokenizer index past token_embd (and sampled ids past the tokens).
+    const gguf_tensor_info* te = file.find_tensor("token_embd.weight");
+    if (te && te->ne.size() >= 2 && te->ne[1] != int64_t(t.value()->n_vocab())) {
+        return error{file.path() + ": tokenizer.ggml.tokens: has " + std::to_string(t.value()->n_vocab()) +
+                     " entries but token_embd.weight has " + std::to_string(te->ne[1]) + " rows"};
+    }
+    return t;
 }
 
 }  // namespace holo
