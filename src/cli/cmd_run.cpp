@@ -28,9 +28,8 @@ struct run_args {
 int run(run_args a) {
     if (a.model_path.empty()) a.model_path = default_model_path();
     if (a.model_path.empty()) {
-        // Hook for the embedded default model: once `holo train` ships one inside the
-        // binary, resolve it here instead of failing.
-        return fail("run", "no MODEL given and this build has no embedded default model yet; "
+        return fail("run", "no MODEL given and no default model was found next to the holo binary "
+                           "(default-model.gguf; rebuild, or set HOLO_DEFAULT_MODEL); "
                            "pass a GGUF file: holo run path/to/model.gguf -p \"...\"");
     }
     auto lm = load_model_and_tokenizer(a.model_path, a.mlock);

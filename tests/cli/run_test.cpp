@@ -49,10 +49,10 @@ protected:
         ASSERT_TRUE(made_) << "could not write the tiny synth model";
     }
     // Runs holo with `args`; stdout returned, stderr into *err.
-    int holo(const std::string& args, std::string* out, std::string* err = nullptr) {
+    int holo(const std::string& args, std::string* out, std::string* err = nullptr, const std::string& env = "") {
         const std::string err_path = test::temp_path("stderr.txt");
         if (out) out->clear();
-        const int rc = test::run_command(holo_bin() + " " + args + " 2>" + err_path, out);
+        const int rc = test::run_command(env + holo_bin() + " " + args + " 2>" + err_path, out);
         if (err) *err = slurp(err_path);
         return rc;
     }
@@ -62,10 +62,16 @@ protected:
 std::string* cli_run::path_ = nullptr;
 bool cli_run::made_ = false;
 
-TEST_F(cli_run, without_a_model_it_says_to_pass_a_gguf) {
+TEST_F(cli_run, without_a_model_it_runs_the_default_model) {
     std::string out, err;
-    EXPECT_NE(holo("run -p hello", &out, &err), 0);
-    EXPECT_NE(err.find("GGUF"), std::string::npos) << err;
+    ASSERT_EQ(holo("run -p 'In the beginning' -n 8 --seed 3 --threads 2", &out, &err), 0) << err;
+    EXPECT_FALSE(out.empty()) << err;
+}
+
+TEST_F(cli_run, a_missing_default_model_is_a_clear_error) {
+    std::string out, err;
+    EXPECT_NE(holo("run -p hello", &out, &err, "HOLO_DEFAULT_MODEL=/nonexistent/default.gguf "), 0);
+    EXPECT_NE(err.find("/nonexistent/default.gguf"), std::string::npos) << err;
 }
 
 TEST_F(cli_run, missing_file_is_a_clear_error) {
