@@ -10,13 +10,6 @@ namespace holo {
 
 namespace {
 
-void add_bias(float* y, const std::vector<float>& b, int64_t n_tokens) {
-    if (b.empty()) return;
-    const int64_t n = int64_t(b.size());
-    for (int64_t t = 0; t < n_tokens; ++t)
-        for (int64_t i = 0; i < n; ++i) y[t * n + i] += b[size_t(i)];
-}
-
 rope_params rope_of(const hparams& hp, rope_kind kind) {
     rope_params p{};
     p.n_rot = int(hp.n_rot);
@@ -70,6 +63,26 @@ void rope_with_factors(float* x, int head_dim, int n_heads, int64_t pos, const r
 
 }  // namespace
 
+void add_bias(float* y, const std::vector<float>& b, int64_t n_tokens) {
+    if (b.empty()) return;
+    const int64_t n = int64_t(b.size());
+    for (int64_t t = 0; t < n_tokens; ++t)
+        for (int64_t i = 0; i < n; ++i) y[t * n + i] += b[size_t(i)];
+}
+
+void rope_qk(const model& m, float* q, float* k, int64_t pos) {
+    const hparams& hp = m.hp();
+    const rope_params rp = rope_of(hp, m.plan().rope);
+    const int hd = int(hp.head_dim);
+    if (!m.rope_freqs().empty()) {
+        rope_with_factors(q, hd, int(hp.n_head), pos, rp, m.rope_freqs().data());
+        rope_with_factors(k, hd, int(hp.n_head_kv), pos, rp, m.rope_freqs().data());
+    } else {
+        rope(q, hd, int(hp.n_head), pos, rp);
+        rope(k, hd, int(hp.n_head_kv), pos, rp);
+    }
+}
+
 void attention_block(const model& m, int64_t il, kv_cache& kv, const float* x, int64_t pos0, int64_t n_tokens,
                      float* out, forward_scratch& s, thread_pool& pool, const tensor_sink& sink) {
     const hparams& hp = m.hp();
@@ -89,17 +102,7 @@ void attention_block(const model& m, int64_t il, kv_cache& kv, const float* x, i
         rms_norm(s.q.data(), L.q_norm.data(), hd, hp.n_head * n_tokens, hp.rms_eps);
         rms_norm(s.k.data(), L.k_norm.data(), hd, hp.n_head_kv * n_tokens, hp.rms_eps);
     }
-    const rope_params rp = rope_of(hp, m.plan().rope);
-    const float* ff = m.rope_freqs().empty() ? nullptr : m.rope_freqs().data();
-    for (int64_t t = 0; t < n_tokens; ++t) {
-        if (ff) {
-            rope_with_factors(s.q.data() + t * n_q, int(hd), int(hp.n_head), pos0 + t, rp, ff);
-            rope_with_factors(s.k.data() + t * n_kv, int(hd), int(hp.n_head_kv), pos0 + t, rp, ff);
-        } else {
-            rope(s.q.data() + t * n_q, int(hd), int(hp.n_head), pos0 + t, rp);
-            rope(s.k.data() + t * n_kv, int(hd), int(hp.n_head_kv), pos0 + t, rp);
-        }
-    }
+    for (int64_t t = 0; t < n_tokens; ++t) rope_qk(m, s.q.data() + t * n_q, s.k.data() + t * n_kv, pos0 + t);
     sink(il, "q", n_q, n_tokens, s.q.data());
     sink(il, "k", n_kv, n_tokens, s.k.data());
     sink(il, "v", n_kv, n_tokens, s.v.data());

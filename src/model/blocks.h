@@ -48,6 +48,13 @@ struct product {
 void matmul_same_input(std::initializer_list<product> products, const float* x, int64_t n_tokens, forward_scratch& s,
                        thread_pool& pool);
 
+// Adds a bias [n] to each of n_tokens columns of y (no-op when the bias is absent).
+void add_bias(float* y, const std::vector<float>& b, int64_t n_tokens);
+
+// RoPE of one token's q [head_dim, n_head] and k [head_dim, n_head_kv] at `pos`,
+// with the model's rope kind, scaling and (Llama 3.1+) frequency factors.
+void rope_qk(const model& m, float* q, float* k, int64_t pos);
+
 // Self-attention of layer il: q/k/v projections (+biases), optional per-head
 // QK-norm, RoPE, append k/v to the cache at [pos0, pos0 + n_tokens), causal GQA,
 // output projection. x: [n_embd, n_tokens] (normed input); out: [n_embd, n_tokens].

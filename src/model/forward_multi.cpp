@@ -16,27 +16,6 @@ namespace holo {
 
 namespace {
 
-void add_bias(float* y, const std::vector<float>& b, int64_t n_cols) {
-    if (b.empty()) return;
-    const int64_t n = int64_t(b.size());
-    for (int64_t t = 0; t < n_cols; ++t)
-        for (int64_t i = 0; i < n; ++i) y[t * n + i] += b[size_t(i)];
-}
-
-rope_params rope_of(const hparams& hp, rope_kind kind) {
-    rope_params p{};
-    p.n_rot = int(hp.n_rot);
-    p.neox = kind == rope_kind::neox;
-    p.freq_base = hp.rope_freq_base;
-    p.freq_scale = hp.rope_freq_scale;
-    p.n_ctx_orig = int(hp.n_ctx_orig_yarn);
-    p.ext_factor = hp.yarn_ext_factor;
-    p.attn_factor = hp.yarn_attn_factor;
-    p.beta_fast = hp.yarn_beta_fast;
-    p.beta_slow = hp.yarn_beta_slow;
-    return p;
-}
-
 // attention_block of attention.cpp with one column per sequence.
 void attention_multi(const model& m, int64_t il, std::span<const sequence_step> seqs, const float* x, float* out,
                      forward_scratch& s, thread_pool& pool) {
@@ -58,7 +37,6 @@ void attention_multi(const model& m, int64_t il, std::span<const sequence_step> 
         rms_norm(s.q.data(), L.q_norm.data(), hd, hp.n_head * n, hp.rms_eps);
         rms_norm(s.k.data(), L.k_norm.data(), hd, hp.n_head_kv * n, hp.rms_eps);
     }
-    const rope_params rp = rope_of(hp, m.plan().rope);
     const float scale = 1.0f / std::sqrt(float(hd));
     for (int64_t i = 0; i < n; ++i) {
         kv_cache& kv = *seqs[size_t(i)].kv;
@@ -66,8 +44,7 @@ void attention_multi(const model& m, int64_t il, std::span<const sequence_step> 
         float* q = s.q.data() + i * n_q;
         float* k = s.k.data() + i * n_kv;
         const float* v = s.v.data() + i * n_kv;
-        rope(q, int(hd), int(hp.n_head), pos, rp);
-        rope(k, int(hd), int(hp.n_head_kv), pos, rp);
+        rope_qk(m, q, k, pos);
         std::copy(k, k + n_kv, kv.k(il) + pos * n_kv);
         std::copy(v, v + n_kv, kv.v(il) + pos * n_kv);
         attention(q, kv.k(il), kv.v(il), s.kqv.data() + i * n_q, int(hd), int(hp.n_head), int(hp.n_head_kv), pos, 1,
