@@ -1,7 +1,9 @@
 // Holobiont's forward pass against llama.cpp's (the oracle, tests/oracle) on the same
 // tiny synth files, for every architecture: top-1 agreement and mean KL divergence
-// of the next-token distributions over a 64-token prompt (the short form of the
-// 512-token comparison in bench/). Skips with the reason when the oracle is absent.
+// of the next-token distributions over issue 3's 512-token sequence, with llama.cpp's
+// K/V cache and attention in f32 like ours (oracle logits --kv f32 --flash-attn off:
+// llama.cpp's CPU flash attention rounds K/V to f16 whatever the cache type). Skips
+// when the oracle is absent.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -96,8 +98,11 @@ TEST_P(forward_vs_llama_cpp, next_token_distributions_agree) {
     ASSERT_TRUE(m.ok()) << m.message();
     const int64_t V = m.value()->hp().n_vocab;
 
+    // HOLO_ORACLE_TOKENS overrides the length (for measuring the full table).
+    const char* n_env = std::getenv("HOLO_ORACLE_TOKENS");
+    const int64_t n_tokens = n_env ? std::atoll(n_env) : 512;
     std::mt19937 rng(17);
-    std::vector<int32_t> tokens(64);
+    std::vector<int32_t> tokens(static_cast<size_t>(n_tokens));
     std::string list;
     for (auto& t : tokens) {
         t = int32_t(rng() % uint32_t(V));
@@ -106,7 +111,7 @@ TEST_P(forward_vs_llama_cpp, next_token_distributions_agree) {
     const std::string out = test::temp_path("oracle-" + preset + "-" + type + ".f32");
     std::string err;
     ASSERT_TRUE(test::run_oracle("logits " + test::shell_quote(o.output_path) + " " + list + " --out " +
-                                     test::shell_quote(out) + " --threads 2",
+                                     test::shell_quote(out) + " --threads 2 --kv f32 --flash-attn off",
                                  &err))
         << err;
     auto bytes = test::read_bytes(out);
@@ -115,24 +120,30 @@ TEST_P(forward_vs_llama_cpp, next_token_distributions_agree) {
     ASSERT_EQ(want.size(), size_t(V) * tokens.size());
 
     thread_pool pool(2);
-    kv_cache kv(*m.value(), 64);
+    kv_cache kv(*m.value(), n_tokens);
     std::vector<float> got;
     auto f = forward(*m.value(), kv, tokens, 0, true, got, pool);
     ASSERT_TRUE(f.ok()) << f.message();
     const agreement a = compare(want, got, V);
     std::printf("[ %s %s vs llama.cpp ] top1=%.3f top1_clear=%.3f mean_kl=%.3g median_kl=%.3g max_abs=%.3g\n",
                 preset.c_str(), type.c_str(), a.top1, a.top1_clear, a.mean_kl, a.median_kl, a.max_abs);
-    // Issue 3's KL bounds (1e-3 at Q8_0, 5e-3 at Q4_K) hold for the typical position
-    // (median). The mean may be larger: llama.cpp keeps K/V in f16, and on these
-    // random tiny routers that noise flips a near-tied expert choice now and then,
-    // which moves that position's distribution and, through attention, later ones.
-    // At F32 the positions before the first flip agree to ~1e-7 (a semantic slip,
-    // e.g. the wrong RoPE pairing or routing normalization, gives ~1e-1), but after a
-    // flip tiny-qwen3moe's median rises to ~1e-4, hence 2e-4.
-    const double kl_bound = type == "f32" ? 2e-4 : type == "q4_k" ? 5e-3 : 1e-3;
-    EXPECT_LE(a.median_kl, kl_bound);
-    EXPECT_LE(a.mean_kl, type == "f32" ? 4e-3 : 1e-2 + kl_bound);
-    EXPECT_GE(a.top1_clear, 0.95);
+    // Issue 3: mean KL <= 1e-3 at Q8_0, <= 5e-3 at Q4_K, top-1 >= 99%. With both
+    // engines' attention in f32, F32 files agree to ~1e-13 KL and every quantized
+    // file meets the KL bounds with >= 3x margin (worst mean 3.1e-4, tiny-qwen2moe
+    // Q8_0). Plain top-1 on quantized files is 96.3-99.2%, short of 99%: these random
+    // tiny models have near-tied argmaxes, and the quantized matmuls differ slightly
+    // (~5e-5..1e-4 KL, absent at F32); where llama.cpp's best leads by > 0.25 agreement
+    // is 100%. Those are asserted as measured (table in docs/oracle.md).
+    if (type == "f32") {
+        EXPECT_LE(a.mean_kl, 1e-9);
+        EXPECT_GE(a.top1, 0.99);
+    } else {
+        const double kl_bound = type == "q4_k" ? 5e-3 : 1e-3;
+        EXPECT_LE(a.mean_kl, kl_bound);
+        EXPECT_LE(a.median_kl, kl_bound);
+        EXPECT_GE(a.top1, 0.95);
+        EXPECT_GE(a.top1_clear, 0.99);
+    }
     std::remove(o.output_path.c_str());
     std::remove(out.c_str());
 }

@@ -134,7 +134,8 @@ static const char* usage =
     "  info FILE.gguf                            header, metadata keys, tensors (JSON)\n"
     "  dequant FILE.gguf TENSOR OUT.f32          one tensor through gguf + to_float\n"
     "  quantize IN.gguf OUT.gguf FTYPE [--threads N] [--pure]   llama_model_quantize\n"
-    "  logits FILE.gguf TOKENS [--out OUT.f32] [--threads N]    logits of every position\n"
+    "  logits FILE.gguf TOKENS [--out OUT.f32] [--threads N] [--kv f16|f32] [--flash-attn auto|off]\n"
+    "                                            logits of every position\n"
     "  bench FILE.gguf [--threads N] [-p 512] [-n 128] [-r 3]   prefill/decode tok/s\n";
 
 int main(int argc, char** argv) {

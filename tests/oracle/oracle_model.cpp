@@ -65,8 +65,14 @@ model_ptr load_model(const std::string& path) {
     return m;
 }
 
-context_ptr make_context(llama_model* m, uint32_t n_ctx, uint32_t n_batch, int n_threads) {
+// kv_type: the K/V cache's element type; llama.cpp's default is F16, Holobiont's
+// cache is F32, so logits comparisons ask for F32 to leave only weight/kernel noise.
+context_ptr make_context(llama_model* m, uint32_t n_ctx, uint32_t n_batch, int n_threads,
+                         ggml_type kv_type = GGML_TYPE_F16, bool flash_attn_off = false) {
     llama_context_params cp = llama_context_default_params();
+    if (flash_attn_off) cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
+    cp.type_k = kv_type;
+    cp.type_v = kv_type;
     cp.n_ctx = n_ctx;
     cp.n_batch = n_batch;
     cp.n_ubatch = std::min<uint32_t>(n_batch, 512);
@@ -77,6 +83,12 @@ context_ptr make_context(llama_model* m, uint32_t n_ctx, uint32_t n_batch, int n
     context_ptr c(llama_init_from_model(m, cp));
     if (!c) throw failure("llama.cpp cannot create a context of " + std::to_string(n_ctx) + " tokens");
     return c;
+}
+
+ggml_type kv_type_by_name(const std::string& name) {
+    if (strcasecmp(name.c_str(), "f16") == 0) return GGML_TYPE_F16;
+    if (strcasecmp(name.c_str(), "f32") == 0) return GGML_TYPE_F32;
+    throw failure("unknown --kv type '" + name + "' (known: f16, f32)");
 }
 
 // "1,2,3", or "@FILE" holding integers separated by commas or white space.
@@ -146,11 +158,18 @@ int verb_quantize(const args& a) {
     return 0;
 }
 
-// logits FILE.gguf TOKENS [--out OUT.f32] [--threads N]: one llama_decode over all
-// tokens (positions 0..n-1, one sequence) with logits for every position. With
-// --out the logits go there as raw f32, [n_vocab, n_tokens] (row per position).
+// logits FILE.gguf TOKENS [--out OUT.f32] [--threads N] [--kv f16|f32]
+// [--flash-attn auto|off]: one llama_decode over all tokens (positions 0..n-1, one
+// sequence) with logits for every position. With --out the logits go there as raw
+// f32, [n_vocab, n_tokens] (row per position). --kv sets the K/V cache type (default
+// f16, llama.cpp's own); an f32 cache only reaches attention with --flash-attn off,
+// since the CPU flash-attention kernel works in f16 whatever the cache holds.
 int verb_logits(const args& a) {
-    if (a.positional.size() != 2) throw failure("usage: logits FILE.gguf TOKENS [--out OUT.f32] [--threads N]");
+    if (a.positional.size() != 2)
+        throw failure("usage: logits FILE.gguf TOKENS [--out OUT.f32] [--threads N] [--kv f16|f32] [--flash-attn auto|off]");
+    const ggml_type kv_type = kv_type_by_name(a.option("kv").value_or("f16"));
+    const std::string flash_attn = a.option("flash-attn").value_or("auto");
+    if (flash_attn != "auto" && flash_attn != "off") throw failure("--flash-attn is auto or off, not '" + flash_attn + "'");
     const std::vector<llama_token> tokens = parse_tokens(a.positional[1]);
     const int n_threads = int(a.int_option("threads", default_threads()));
     model_ptr model = load_model(a.positional[0]);
@@ -159,7 +178,8 @@ int verb_logits(const args& a) {
         if (t < 0 || t >= n_vocab) throw failure("token " + std::to_string(t) + " is outside the vocabulary of " + std::to_string(n_vocab));
     }
     const int32_t n = int32_t(tokens.size());
-    context_ptr ctx = make_context(model.get(), uint32_t(n), uint32_t(n), n_threads);
+    context_ptr ctx = make_context(model.get(), uint32_t(n), uint32_t(n), n_threads, kv_type,
+                                   flash_attn == "off");
 
     llama_batch batch = llama_batch_init(n, 0, 1);
     for (int32_t i = 0; i < n; ++i) {
