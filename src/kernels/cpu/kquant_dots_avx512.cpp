@@ -81,6 +81,26 @@ inline void prefetch_ahead(const void* p, int bytes_per_block) {
     for (int o = 0; o < bytes_per_block; o += 64) _mm_prefetch(c + o, _MM_HINT_T0);
 }
 
+// What q4_K and q5_K share once a block's 256 unsigned quants are unpacked (q) with
+// their sub-block scales (sc): per token, the scaled int8 dot products, and the
+// mins term from the activations' bsums (subtracted at the end).
+template <int NT>
+[[gnu::always_inline]] inline void accumulate_q4_k_block(const __m512i (&q)[4], const __m512i (&sc)[4], __m256i mins16,
+                                                         float d, float dmin, const void* x, size_t stride, int64_t ib,
+                                                         __m512* acc, __m256* acc_min) {
+    for (int t = 0; t < NT; ++t) {
+        const block_q8_k& y = act_row(x, stride, t)[ib];
+        __m512i s = _mm512_setzero_si512();
+        for (int j = 0; j < 4; ++j) {
+            const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[j], _mm512_loadu_si512(y.qs + 64 * j));
+            s = _mm512_dpwssd_epi32(s, p, sc[j]);
+        }
+        acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(d * y.d), acc[t]);
+        const __m256i pm = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums)), mins16);
+        acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pm), _mm256_set1_ps(dmin * y.d), acc_min[t]);
+    }
+}
+
 template <int NT>
 void dot_q4_k(int64_t n, const void* w_row, const void* x, size_t stride, float* out) {
     const block_q4_k* w = static_cast<const block_q4_k*>(w_row);
@@ -107,17 +127,7 @@ void dot_q4_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
             sc[j] = _mm512_permutexvar_epi32(split_idx(2 * j, 2 * j + 1), sc32);
         }
         const float d = f16(b.d), dmin = f16(b.dmin);
-        for (int t = 0; t < NT; ++t) {
-            const block_q8_k& y = act_row(x, stride, t)[ib];
-            __m512i s = _mm512_setzero_si512();
-            for (int j = 0; j < 4; ++j) {
-                const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[j], _mm512_loadu_si512(y.qs + 64 * j));
-                s = _mm512_dpwssd_epi32(s, p, sc[j]);
-            }
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(d * y.d), acc[t]);
-            const __m256i pm = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums)), mins16);
-            acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pm), _mm256_set1_ps(dmin * y.d), acc_min[t]);
-        }
+        accumulate_q4_k_block<NT>(q, sc, mins16, d, dmin, x, stride, ib, acc, acc_min);
     }
     for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum256(acc_min[t]);
 }
@@ -155,17 +165,7 @@ void dot_q5_k(int64_t n, const void* w_row, const void* x, size_t stride, float*
             sc[j] = _mm512_permutexvar_epi32(split_idx(2 * j, 2 * j + 1), sc32);
         }
         const float d = f16(b.d), dmin = f16(b.dmin);
-        for (int t = 0; t < NT; ++t) {
-            const block_q8_k& y = act_row(x, stride, t)[ib];
-            __m512i s = _mm512_setzero_si512();
-            for (int j = 0; j < 4; ++j) {
-                const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[j], _mm512_loadu_si512(y.qs + 64 * j));
-                s = _mm512_dpwssd_epi32(s, p, sc[j]);
-            }
-            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(d * y.d), acc[t]);
-            const __m256i pm = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y.bsums)), mins16);
-            acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pm), _mm256_set1_ps(dmin * y.d), acc_min[t]);
-        }
+        accumulate_q4_k_block<NT>(q, sc, mins16, d, dmin, x, stride, ib, acc, acc_min);
     }
     for (int t = 0; t < NT; ++t) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum256(acc_min[t]);
 }
