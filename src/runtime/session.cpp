@@ -69,7 +69,9 @@ result<void> session::eval(std::span<const int32_t> tokens, bool all_logits, con
         } else {
             HOLO_TRY(forward(*model_, *kv_, part, n_past(), rows, batch_logits_, *pool_, on_tensor));
         }
-        if (all_logits || last) logits_.insert(logits_.end(), batch_logits_.begin(), batch_logits_.end());
+        // A single batch (every decode step) hands its buffer over instead of copying it.
+        if (begin == 0 && last) logits_.swap(batch_logits_);
+        else if (all_logits || last) logits_.insert(logits_.end(), batch_logits_.begin(), batch_logits_.end());
     }
     return ok();
 }
