@@ -80,17 +80,27 @@ void write_file(const std::string& path, const void* data, size_t n_bytes) {
     if (!f) throw failure(path + ": write failed");
 }
 
-void load_backends() {
+void load_backends(const std::string& cpu_variant) {
     // The CPU backend comes as one library per instruction set next to libggml;
     // ggml picks the best one this machine runs. Find that folder through the
     // loaded libggml itself, so the oracle works wherever the tree lives.
+    static bool loaded = false;
+    if (loaded) return;
+    loaded = true;
     Dl_info info{};
     if (dladdr(reinterpret_cast<void*>(&ggml_backend_load_all_from_path), &info) == 0 || !info.dli_fname) {
         throw failure("cannot locate the loaded libggml");
     }
     std::string dir = info.dli_fname;
     dir = dir.substr(0, dir.find_last_of('/'));
-    ggml_backend_load_all_from_path(dir.c_str());
+    if (cpu_variant.empty()) {
+        ggml_backend_load_all_from_path(dir.c_str());
+    } else {
+        // One named variant (haswell, skylakex, icelake, sapphirerapids, ...), to see
+        // how much llama.cpp's own logits move between its instruction-set builds.
+        const std::string lib = dir + "/libggml-cpu-" + cpu_variant + ".so";
+        if (!ggml_backend_load(lib.c_str())) throw failure("cannot load " + lib + " (unknown variant, or this CPU lacks its instructions)");
+    }
     if (ggml_backend_dev_count() == 0) throw failure("no ggml backend could be loaded from " + dir);
 }
 
@@ -130,12 +140,13 @@ static const char* usage =
     "usage: oracle VERB ...   (llama.cpp's answers for Holobiont's tests; docs/oracle.md)\n"
     "  version                                   llama.cpp build and system info\n"
     "  quantize-raw TYPE IN.f32 OUT.bin N_PER_ROW ggml_quantize_chunk, no imatrix\n"
+    "  quantize-act TYPE IN.f32 OUT.bin N_PER_ROW [--cpu VARIANT]   the CPU backend's from_float\n"
     "  dequant-raw TYPE IN.bin OUT.f32 N         ggml's to_float on N elements\n"
     "  info FILE.gguf                            header, metadata keys, tensors (JSON)\n"
     "  dequant FILE.gguf TENSOR OUT.f32          one tensor through gguf + to_float\n"
     "  quantize IN.gguf OUT.gguf FTYPE [--threads N] [--pure]   llama_model_quantize\n"
     "  logits FILE.gguf TOKENS [--out OUT.f32] [--threads N] [--kv f16|f32] [--flash-attn auto|off]\n"
-    "                                            logits of every position\n"
+    "         [--cpu VARIANT] [--no-repack] [--dump DIR [--dump-filter TEXT]]   logits of every position\n"
     "  bench FILE.gguf [--threads N] [-p 512] [-n 128] [-r 3]   prefill/decode tok/s\n";
 
 int main(int argc, char** argv) {
@@ -153,11 +164,12 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (verb == "quantize-raw") return verb_quantize_raw(parse_args(argc, argv, 2, {}));
+        if (verb == "quantize-act") return verb_quantize_act(parse_args(argc, argv, 2, {}));
         if (verb == "dequant-raw") return verb_dequant_raw(parse_args(argc, argv, 2, {}));
         if (verb == "info") return verb_info(parse_args(argc, argv, 2, {}));
         if (verb == "dequant") return verb_dequant(parse_args(argc, argv, 2, {}));
         if (verb == "quantize") return verb_quantize(parse_args(argc, argv, 2, {"pure"}));
-        if (verb == "logits") return verb_logits(parse_args(argc, argv, 2, {}));
+        if (verb == "logits") return verb_logits(parse_args(argc, argv, 2, {"no-repack"}));
         if (verb == "bench") return verb_bench(parse_args(argc, argv, 2, {}));
         std::fprintf(stderr, "oracle: unknown verb '%s'\n%s", verb.c_str(), usage);
         return 2;

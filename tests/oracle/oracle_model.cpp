@@ -55,11 +55,15 @@ struct context_deleter {
 using model_ptr = std::unique_ptr<llama_model, model_deleter>;
 using context_ptr = std::unique_ptr<llama_context, context_deleter>;
 
-model_ptr load_model(const std::string& path) {
+// cpu_variant: "" for the best CPU backend, else one libggml-cpu-<variant>.so.
+// extra_bufts = false keeps every weight in its file layout (no AMX / repacked copies,
+// so all matmuls take ggml's generic CPU path).
+model_ptr load_model(const std::string& path, const std::string& cpu_variant = "", bool extra_bufts = true) {
     llama_backend_init();
-    load_backends();
+    load_backends(cpu_variant);
     llama_model_params mp = llama_model_default_params();
     mp.n_gpu_layers = 0;
+    mp.use_extra_bufts = extra_bufts;
     model_ptr m(llama_model_load_from_file(path.c_str(), mp));
     if (!m) throw failure(path + ": llama.cpp cannot load this model (ORACLE_VERBOSE=1 says why)");
     return m;
@@ -68,8 +72,13 @@ model_ptr load_model(const std::string& path) {
 // kv_type: the K/V cache's element type; llama.cpp's default is F16, Holobiont's
 // cache is F32, so logits comparisons ask for F32 to leave only weight/kernel noise.
 context_ptr make_context(llama_model* m, uint32_t n_ctx, uint32_t n_batch, int n_threads,
-                         ggml_type kv_type = GGML_TYPE_F16, bool flash_attn_off = false) {
+                         ggml_type kv_type = GGML_TYPE_F16, bool flash_attn_off = false,
+                         tensor_dump* dump = nullptr) {
     llama_context_params cp = llama_context_default_params();
+    if (dump) {
+        cp.cb_eval = dump_eval_callback;
+        cp.cb_eval_user_data = dump;
+    }
     if (flash_attn_off) cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
     cp.type_k = kv_type;
     cp.type_v = kv_type;
@@ -159,27 +168,35 @@ int verb_quantize(const args& a) {
 }
 
 // logits FILE.gguf TOKENS [--out OUT.f32] [--threads N] [--kv f16|f32]
-// [--flash-attn auto|off]: one llama_decode over all tokens (positions 0..n-1, one
+// [--flash-attn auto|off] [--cpu VARIANT] [--no-repack] [--dump DIR [--dump-filter TEXT]]:
+// one llama_decode over all tokens (positions 0..n-1, one
 // sequence) with logits for every position. With --out the logits go there as raw
 // f32, [n_vocab, n_tokens] (row per position). --kv sets the K/V cache type (default
 // f16, llama.cpp's own); an f32 cache only reaches attention with --flash-attn off,
 // since the CPU flash-attention kernel works in f16 whatever the cache holds.
 int verb_logits(const args& a) {
     if (a.positional.size() != 2)
-        throw failure("usage: logits FILE.gguf TOKENS [--out OUT.f32] [--threads N] [--kv f16|f32] [--flash-attn auto|off]");
+        throw failure("usage: logits FILE.gguf TOKENS [--out OUT.f32] [--threads N] [--kv f16|f32] [--flash-attn auto|off] "
+                      "[--cpu VARIANT] [--no-repack] [--dump DIR [--dump-filter TEXT]]");
     const ggml_type kv_type = kv_type_by_name(a.option("kv").value_or("f16"));
     const std::string flash_attn = a.option("flash-attn").value_or("auto");
     if (flash_attn != "auto" && flash_attn != "off") throw failure("--flash-attn is auto or off, not '" + flash_attn + "'");
     const std::vector<llama_token> tokens = parse_tokens(a.positional[1]);
     const int n_threads = int(a.int_option("threads", default_threads()));
-    model_ptr model = load_model(a.positional[0]);
+    model_ptr model = load_model(a.positional[0], a.option("cpu").value_or(""), !a.flag("no-repack"));
     const int32_t n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model.get()));
     for (llama_token t : tokens) {
         if (t < 0 || t >= n_vocab) throw failure("token " + std::to_string(t) + " is outside the vocabulary of " + std::to_string(n_vocab));
     }
     const int32_t n = int32_t(tokens.size());
+    tensor_dump dump;
+    const auto dump_dir = a.option("dump");
+    if (dump_dir) {
+        dump.dir = *dump_dir;
+        dump.filter = a.option("dump-filter").value_or("");
+    }
     context_ptr ctx = make_context(model.get(), uint32_t(n), uint32_t(n), n_threads, kv_type,
-                                   flash_attn == "off");
+                                   flash_attn == "off", dump_dir ? &dump : nullptr);
 
     llama_batch batch = llama_batch_init(n, 0, 1);
     for (int32_t i = 0; i < n; ++i) {
@@ -193,6 +210,7 @@ int verb_logits(const args& a) {
     const int32_t rc = llama_decode(ctx.get(), batch);
     llama_batch_free(batch);
     if (rc != 0) throw failure("llama_decode returned " + std::to_string(rc));
+    if (dump_dir) write_file(dump.dir + "/index.txt", dump.index.data(), dump.index.size());
 
     std::vector<float> logits(size_t(n) * size_t(n_vocab));
     for (int32_t i = 0; i < n; ++i) {

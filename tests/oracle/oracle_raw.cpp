@@ -1,11 +1,15 @@
 // Oracle verbs on raw arrays and GGUF tensors: ggml's own quantizer
-// (ggml_quantize_chunk, no importance matrix), ggml's to_float, and reading a GGUF
-// file through ggml's gguf API. The per-type tests compare Holobiont with these.
+// (ggml_quantize_chunk, no importance matrix), the CPU backend's activation
+// quantizers, ggml's to_float, and reading a GGUF file through ggml's gguf API. The per-type tests compare Holobiont with these.
+#include <dlfcn.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "ggml-backend.h"
+#include "ggml-cpu.h"
 #include "ggml.h"
 #include "gguf.h"
 #include "oracle.h"
@@ -202,6 +206,58 @@ int verb_dequant(const args& a) {
     write_file(a.positional[2], out.data(), out.size() * sizeof(float));
     std::printf("{\"tensor\":\"%s\",\"type\":\"%s\",\"ne\":%s,\"n\":%lld}\n", json_escape(name).c_str(),
                 ggml_type_name(type), ne_json(ne).c_str(), (long long)n);
+    return 0;
+}
+
+}  // namespace oracle
+
+namespace oracle {
+
+// The CPU backend's own type traits (from_float is the SIMD activation quantizer a
+// matmul uses, not the reference one). The backend is a library ggml loaded at run
+// time, so find it through one of its functions and look the symbol up there.
+static const ggml_type_traits_cpu* cpu_traits(ggml_type type, const std::string& cpu_variant) {
+    load_backends(cpu_variant);
+    ggml_backend_reg_t reg = ggml_backend_reg_by_name("CPU");
+    if (!reg) throw failure("no CPU backend was loaded");
+    void* fn = ggml_backend_reg_get_proc_address(reg, "ggml_backend_get_features");
+    Dl_info info{};
+    if (!fn || dladdr(fn, &info) == 0 || !info.dli_fname) throw failure("cannot locate the CPU backend library");
+    void* lib = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+    if (!lib) throw failure(std::string("cannot reopen ") + info.dli_fname);
+    using init_fn = void (*)();
+    using traits_fn = const ggml_type_traits_cpu* (*)(ggml_type);
+    auto init = reinterpret_cast<init_fn>(dlsym(lib, "ggml_cpu_init"));
+    auto traits = reinterpret_cast<traits_fn>(dlsym(lib, "ggml_get_type_traits_cpu"));
+    if (!init || !traits) throw failure(std::string(info.dli_fname) + " exports no ggml_get_type_traits_cpu");
+    init();
+    const ggml_type_traits_cpu* t = traits(type);
+    if (!t || !t->from_float) throw failure(std::string("the CPU backend has no from_float for ") + ggml_type_name(type));
+    return t;
+}
+
+// quantize-act TYPE IN.f32 OUT.bin N_PER_ROW [--cpu VARIANT]: the CPU backend's
+// from_float, row by row (what a matmul does to its f32 activations).
+int verb_quantize_act(const args& a) {
+    if (a.positional.size() != 4) throw failure("usage: quantize-act TYPE IN.f32 OUT.bin N_PER_ROW [--cpu VARIANT]");
+    const ggml_type type = type_by_name(a.positional[0]);
+    const int64_t n_per_row = parse_count(a.positional[3], "N_PER_ROW");
+    std::vector<uint8_t> in = read_file(a.positional[1]);
+    const int64_t n = int64_t(in.size() / sizeof(float));
+    if (in.size() % sizeof(float) != 0 || n == 0 || n % n_per_row != 0 || n_per_row % ggml_blck_size(type) != 0) {
+        throw failure(a.positional[1] + ": not whole rows of " + std::to_string(n_per_row) + " floats in blocks of " +
+                      std::to_string(ggml_blck_size(type)));
+    }
+    const ggml_type_traits_cpu* tr = cpu_traits(type, a.option("cpu").value_or(""));
+    std::vector<float> src(static_cast<size_t>(n));
+    std::memcpy(src.data(), in.data(), in.size());
+    const size_t row = ggml_row_size(type, n_per_row);
+    const int64_t n_rows = n / n_per_row;
+    std::vector<uint8_t> dst(row * size_t(n_rows));
+    for (int64_t r = 0; r < n_rows; ++r) tr->from_float(src.data() + r * n_per_row, dst.data() + size_t(r) * row, n_per_row);
+    write_file(a.positional[2], dst.data(), dst.size());
+    std::printf("{\"type\":\"%s\",\"n_rows\":%lld,\"n_per_row\":%lld,\"bytes\":%zu}\n", ggml_type_name(type),
+                (long long)n_rows, (long long)n_per_row, dst.size());
     return 0;
 }
 
