@@ -23,20 +23,29 @@ namespace {
 
 // Bytes a viable path needs at least: one token per byte is always possible
 // (every byte has a token in byte-level and byte-fallback vocabularies).
+enum class need { budget, progress, viable };
+
 struct checker {
     const json_matcher& m;
     const vocab_bytes& vb;
     int64_t budget;
     bool complete, affix;
+    size_t remaining;  // m.min_remaining()
 
-    bool ok(int32_t id, bool use_budget) const {
+    // budget: the shortest completion after the token fits the tokens left;
+    // progress: the token brings the completion closer (when the budget cannot
+    // be met any more, every token still shortens the way to a whole document);
+    // viable: the text stays a prefix of one.
+    bool ok(int32_t id, need level) const {
         const uint8_t fl = vb.flags[size_t(id)];
         if (fl & vocab_bytes::k_end) return complete;
         const std::string& p = vb.piece[size_t(id)];
         if (p.empty() || ((fl & vocab_bytes::k_control) && !affix)) return false;
         json_matcher next = m;
         if (!next.feed(p)) return false;
-        return !use_budget || budget < 0 || int64_t(next.min_remaining()) <= budget - 1;
+        if (level == need::budget) return budget < 0 || int64_t(next.min_remaining()) <= budget - 1;
+        if (level == need::progress) return next.min_remaining() < remaining;
+        return true;
     }
 };
 
@@ -45,29 +54,29 @@ struct checker {
 constrained_choice pick_constrained(sampler& smp, std::span<const float> logits, const json_matcher& m,
                                     const vocab_bytes& vb, int64_t budget, std::vector<float>& scratch) {
     HOLO_ASSERT(logits.size() == vb.piece.size(), "pick_constrained: logits and vocabulary differ in size");
-    const checker chk{m, vb, budget, m.complete(), m.in_affix()};
+    const checker chk{m, vb, budget, m.complete(), m.in_affix(), m.min_remaining()};
     auto done = [&](int32_t id) { return constrained_choice{id, (vb.flags[size_t(id)] & vocab_bytes::k_end) != 0}; };
     scratch.assign(logits.begin(), logits.end());
     // 1. Draw, reject, draw again: most draws pass, and each miss costs one walk.
     for (int attempt = 0; attempt < 6; ++attempt) {
         const int32_t id = smp.sample(scratch);
-        if (chk.ok(id, true)) return done(id);
+        if (chk.ok(id, need::budget)) return done(id);
         scratch[size_t(id)] = -INFINITY;
     }
     // 2. Mask every non-viable token, then draw once. Within the budget if possible;
-    //    when even the shortest completion no longer fits, viable is enough.
+    //    when even the shortest completion no longer fits, the tokens that shorten it.
     std::array<bool, 256> first{};
     for (int c = 0; c < 256; ++c) {
         const char ch = char(c);
         first[size_t(c)] = m.accepts(std::string_view(&ch, 1));
     }
-    for (bool use_budget : {true, false}) {
+    for (need level : {need::budget, need::progress, need::viable}) {
         std::vector<float> masked(logits.begin(), logits.end());
         size_t n_ok = 0;
         for (size_t id = 0; id < masked.size(); ++id) {
             const std::string& p = vb.piece[id];
             const bool maybe = (vb.flags[id] & vocab_bytes::k_end) || (!p.empty() && first[uint8_t(p[0])]);
-            if (maybe && chk.ok(int32_t(id), use_budget)) {
+            if (maybe && chk.ok(int32_t(id), level)) {
                 ++n_ok;
                 if (std::isnan(masked[id])) masked[id] = -1e30f;
             } else {
@@ -79,7 +88,7 @@ constrained_choice pick_constrained(sampler& smp, std::span<const float> logits,
         if (masked[size_t(id)] != -INFINITY) return done(id);
         // Every viable logit was -inf: take the first viable token.
         for (size_t i = 0; i < masked.size(); ++i)
-            if (chk.ok(int32_t(i), use_budget)) return done(int32_t(i));
+            if (chk.ok(int32_t(i), level)) return done(int32_t(i));
     }
     return {};
 }

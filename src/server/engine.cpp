@@ -10,9 +10,12 @@
 #include "model/forward.h"
 #include "model/forward_multi.h"
 #include "model/kv_cache.h"
+#include "runtime/constrained_pick.h"
+#include "runtime/json_matcher.h"
 #include "runtime/sampler.h"
 #include "runtime/stop_matcher.h"
 #include "server/chat_prompt.h"
+#include "server/tool_calls.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/utf8_stream.h"
 
@@ -31,6 +34,7 @@ struct engine::loaded_model {
     std::shared_ptr<const model> m;
     std::unique_ptr<tokenizer> tok;
     prompt_builder prompts;
+    std::unique_ptr<vocab_bytes> vocab;  // each token's bytes: built for the first constrained request
     std::vector<std::unique_ptr<slot>> slots;
     double keep_alive_s = 300;
     clock_type::time_point last_used = clock_type::now();
@@ -51,6 +55,8 @@ struct engine::task {
     std::vector<int32_t> prompt;
     int64_t ctx_limit = 0;
     double load_s = 0;
+    std::shared_ptr<const json_grammar> grammar;  // the reply must match (response_format, forced tool call)
+    std::string tool_format;                      // tools in play: the model's call format
 };
 
 struct engine::slot {
@@ -66,6 +72,8 @@ struct engine::slot {
     utf8_stream utf8;
     std::unique_ptr<stop_matcher> stops;
     std::vector<float> biased;  // logits with logit_bias applied
+    std::unique_ptr<json_matcher> matcher;  // constrained tasks: the reply so far
+    std::vector<float> scratch;             // pick_constrained's
     clock_type::time_point t_start, t_prompt_done;
     double queue_s = 0;
 };
@@ -295,8 +303,20 @@ void engine::prepare(task& t) {
     }
     const tokenizer& tok = *lm.tok;
     if (!t.req.embed_inputs.empty()) return embed(t);
+    if (t.req.tools_active()) {
+        const tool_format f = detect_tool_format(lm.prompts.tmpl->source());
+        t.tool_format = tool_format_name(f);
+        if (t.req.tool_choice == "required" || t.req.tool_choice == "function") {
+            auto g = forced_call_grammar(f, t.req.tools, t.req.tool_name);
+            if (!g.ok()) return drop(400, g.message());
+            t.grammar = g.value();
+        }
+    }
+    if (t.req.constraint) t.grammar = t.req.constraint;
+    if (t.grammar && !lm.vocab) lm.vocab = std::make_unique<vocab_bytes>(make_vocab_bytes(tok));
     if (t.req.chat) {
-        auto p = build_chat_prompt(lm.prompts, tok, t.req.messages);
+        auto p = build_chat_prompt(lm.prompts, tok, t.req.messages,
+                                   t.req.tools_active() ? t.req.tools : nlohmann::ordered_json());
         if (!p.ok()) return drop(400, p.message());
         t.prompt = std::move(p.value());
     } else if (t.req.use_template) {
@@ -329,6 +349,7 @@ void engine::prepare(task& t) {
     e.kind = event_kind::started;
     e.stats.n_prompt = int64_t(t.prompt.size());
     e.stats.load_s = t.load_s;
+    e.stats.tool_format = t.tool_format;
     t.ch->push(std::move(e));
 }
 
@@ -437,6 +458,7 @@ void engine::admit() {
         for (int32_t id : t.prompt) best->smp->accept(id);
         best->utf8 = utf8_stream();
         best->stops = std::make_unique<stop_matcher>(t.req.stop);
+        best->matcher = t.grammar ? std::make_unique<json_matcher>(t.grammar) : nullptr;
         best->t_start = clock_type::now();
         best->queue_s = seconds_since(t.t_submit);
         t.lm->last_used = clock_type::now();
@@ -525,7 +547,21 @@ bool engine::sample_next(slot& sl, int32_t& id_out) {
         }
         logits = sl.biased;
     }
-    const int32_t id = sl.smp->sample(logits);
+    int32_t id = 0;
+    if (sl.matcher) {
+        // Tokens left for this reply: the request's limit and the context's.
+        int64_t budget = t.ctx_limit - sl.kv->n_pos();
+        if (t.req.max_tokens >= 0) budget = std::min(budget, t.req.max_tokens - sl.n_gen);
+        const constrained_choice c = pick_constrained(*sl.smp, logits, *sl.matcher, *t.lm->vocab, budget, sl.scratch);
+        if (c.id < 0) {
+            fail_slot(sl, "constrained decoding: no token of the vocabulary continues the JSON reply");
+            return false;
+        }
+        id = c.id;
+        if (!c.end) sl.matcher->feed(t.lm->vocab->piece[size_t(id)]);
+    } else {
+        id = sl.smp->sample(logits);
+    }
     sl.smp->accept(id);
     if (tok.is_end_of_generation(id)) {
         finish(sl, "stop");
@@ -540,8 +576,8 @@ bool engine::sample_next(slot& sl, int32_t& id_out) {
         e.text = text;
         t.ch->push(std::move(e));
     }
-    if (sl.stops->stopped()) {
-        finish(sl, "stop");
+    if (sl.stops->stopped() || (sl.matcher && sl.matcher->complete() && !sl.matcher->can_continue())) {
+        finish(sl, "stop");  // a whole document needs no end token
         return false;
     }
     if (t.req.max_tokens >= 0 && sl.n_gen >= t.req.max_tokens) {
@@ -582,6 +618,7 @@ void engine::finish(slot& sl, const std::string& reason) {
     st.gen_s = prompt_done ? std::chrono::duration<double>(now - sl.t_prompt_done).count() : 0.0;
     st.total_s = std::chrono::duration<double>(now - t.t_submit).count();
     st.finish = reason;
+    st.tool_format = t.tool_format;
     metrics_.generations_total++;
     metrics_.prompt_tokens_total += uint64_t(st.n_prompt);
     metrics_.prompt_tokens_cached_total += uint64_t(st.n_cached);

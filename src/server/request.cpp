@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "server/request_structured.h"
+
 namespace holo::server {
 namespace {
 
@@ -134,15 +136,28 @@ result<json> parse_messages(const json& body) {
         if (r != "system" && r != "user" && r != "assistant" && r != "tool" && r != "developer") {
             return error{"message role \"" + r + "\" is not one of system, user, assistant, tool"};
         }
-        std::string content;
+        json msg = {{"role", r == "developer" ? "system" : r}, {"content", ""}};
         if (auto c = m.find("content"); c != m.end()) {
             HOLO_GET(text, message_content(*c));
-            content = std::move(text);
+            msg["content"] = std::move(text);
         }
         if (auto img = m.find("images"); img != m.end() && !img->is_null() && !(img->is_array() && img->empty())) {
             return error{"images are not supported (text-only models)"};
         }
-        out.push_back(json{{"role", r == "developer" ? "system" : r}, {"content", content}});
+        if (auto tc = m.find("tool_calls"); tc != m.end() && !tc->is_null() && !(tc->is_array() && tc->empty())) {
+            if (r != "assistant") return error{"only assistant messages carry 'tool_calls'"};
+            HOLO_GET(calls, parse_message_tool_calls(*tc));
+            msg["tool_calls"] = std::move(calls);
+            // A turn that only calls tools has no content: none, as templates expect.
+            if (auto c = m.find("content"); c == m.end() || c->is_null()) msg["content"] = nullptr;
+        }
+        for (const char* key : {"tool_call_id", "name"}) {
+            if (auto f = m.find(key); f != m.end() && !f->is_null()) {
+                if (!f->is_string()) return error{std::string("a message's '") + key + "' must be a string"};
+                msg[key] = *f;
+            }
+        }
+        out.push_back(std::move(msg));
     }
     return out;
 }
@@ -151,14 +166,8 @@ result<void> reject_unsupported_openai(const json& body) {
     if (auto it = body.find("n"); it != body.end() && !it->is_null()) {
         if (!it->is_number_integer() || it->get<int64_t>() != 1) return error{"'n' must be 1 (one choice per request)"};
     }
-    if (auto it = body.find("tools"); it != body.end() && !it->is_null() && !(it->is_array() && it->empty())) {
-        return error{"'tools' are not supported by this server yet"};
-    }
-    if (auto it = body.find("response_format"); it != body.end() && !it->is_null()) {
-        if (!it->is_object()) return error{"'response_format' must be an object"};
-        auto t = it->find("type");
-        if (t == it->end() || !t->is_string()) return error{"'response_format' needs a string 'type'"};
-        if (*t != "text") return error{"response_format type " + t->dump() + " is not supported yet (text only)"};
+    if (auto it = body.find("parallel_tool_calls"); it != body.end() && !it->is_null() && !it->is_boolean()) {
+        return error{"'parallel_tool_calls' must be true or false"};
     }
     if (auto it = body.find("logprobs"); it != body.end() && it->is_boolean() && it->get<bool>()) {
         return error{"'logprobs' is not supported"};
@@ -166,8 +175,10 @@ result<void> reject_unsupported_openai(const json& body) {
     return ok();
 }
 
-result<void> parse_openai_common(const json& body, gen_request& r) {
+result<void> parse_openai_common(const json& body, const nlohmann::ordered_json* ordered, gen_request& r) {
     HOLO_TRY(reject_unsupported_openai(body));
+    HOLO_GET(constraint, parse_response_format(ordered_field(body, ordered, "response_format")));
+    r.constraint = std::move(constraint);
     HOLO_GET(model, get_string(body, "model"));
     if (!model || model->empty()) return error{"'model' is required"};
     r.model = *model;
@@ -225,18 +236,16 @@ result<void> parse_openai_common(const json& body, gen_request& r) {
     return ok();
 }
 
-result<void> parse_ollama_common(const json& body, gen_request& r) {
+result<void> parse_ollama_common(const json& body, const nlohmann::ordered_json* ordered, gen_request& r) {
     HOLO_GET(model, get_string(body, "model"));
     if (!model || model->empty()) return error{"model is required"};
     r.model = *model;
     HOLO_GET(stream, get_bool(body, "stream"));
     r.stream = stream.value_or(true);  // Ollama streams unless told not to
-    if (auto it = body.find("format"); it != body.end() && !it->is_null() && !(it->is_string() && it->get<std::string>().empty())) {
-        return error{"format (structured outputs) is not supported yet"};
-    }
-    if (auto it = body.find("tools"); it != body.end() && !it->is_null() && !(it->is_array() && it->empty())) {
-        return error{"tools are not supported by this server yet"};
-    }
+    HOLO_GET(constraint, parse_ollama_format(ordered_field(body, ordered, "format")));
+    r.constraint = std::move(constraint);
+    HOLO_GET(tools, parse_tools(ordered_field(body, ordered, "tools")));
+    r.tools = std::move(tools);
     if (auto it = body.find("images"); it != body.end() && !it->is_null() && !(it->is_array() && it->empty())) {
         return error{"images are not supported (text-only models)"};
     }
@@ -331,18 +340,27 @@ result<double> parse_keep_alive(const json& v) {
     return negative ? -1.0 : total;
 }
 
-result<gen_request> parse_openai_chat(const json& body) {
+result<gen_request> parse_openai_chat(const json& body, const nlohmann::ordered_json* ordered) {
     gen_request r;
     r.chat = true;
-    HOLO_TRY(parse_openai_common(body, r));
+    HOLO_TRY(parse_openai_common(body, ordered, r));
+    HOLO_GET(tools, parse_tools(ordered_field(body, ordered, "tools")));
+    r.tools = std::move(tools);
+    HOLO_GET(choice, parse_tool_choice(body.value("tool_choice", json()), r.tools));
+    r.tool_choice = choice.choice;
+    r.tool_name = choice.name;
+    if (r.constraint && r.tools_active() && r.tool_choice != "auto") {
+        return error{"'response_format' and a forced 'tool_choice' cannot be combined: the reply is the tool call"};
+    }
     HOLO_GET(messages, parse_messages(body));
     r.messages = std::move(messages);
     return r;
 }
 
-result<gen_request> parse_openai_completion(const json& body) {
+result<gen_request> parse_openai_completion(const json& body, const nlohmann::ordered_json* ordered) {
     gen_request r;
-    HOLO_TRY(parse_openai_common(body, r));
+    if (auto it = body.find("tools"); it != body.end() && !it->is_null()) return error{"'tools' belong to /v1/chat/completions"};
+    HOLO_TRY(parse_openai_common(body, ordered, r));
     auto it = body.find("prompt");
     if (it == body.end() || it->is_null()) return error{"'prompt' is required"};
     if (it->is_string()) {
@@ -356,10 +374,10 @@ result<gen_request> parse_openai_completion(const json& body) {
     return r;
 }
 
-result<gen_request> parse_ollama_chat(const json& body) {
+result<gen_request> parse_ollama_chat(const json& body, const nlohmann::ordered_json* ordered) {
     gen_request r;
     r.chat = true;
-    HOLO_TRY(parse_ollama_common(body, r));
+    HOLO_TRY(parse_ollama_common(body, ordered, r));
     HOLO_GET(messages, parse_messages(body));
     r.messages = std::move(messages);
     return r;
@@ -394,9 +412,10 @@ result<gen_request> parse_embed_request(const json& body, bool openai) {
     return r;
 }
 
-result<gen_request> parse_ollama_generate(const json& body) {
+result<gen_request> parse_ollama_generate(const json& body, const nlohmann::ordered_json* ordered) {
     gen_request r;
-    HOLO_TRY(parse_ollama_common(body, r));
+    HOLO_TRY(parse_ollama_common(body, ordered, r));
+    if (r.tools.is_array()) return error{"tools belong to /api/chat"};
     HOLO_GET(prompt, get_string(body, "prompt"));
     r.prompt = prompt.value_or("");
     HOLO_GET(system, get_string(body, "system"));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "runtime/json_schema.h"
 #include "runtime/sampler.h"
 
 namespace holo::server {
@@ -26,7 +28,9 @@ inline constexpr size_t k_max_messages = 4096;
 struct gen_request {
     std::string model;
     bool chat = false;
-    nlohmann::json messages = nlohmann::json::array();  // chat: [{role, content}], content a string
+    // chat: [{role, content}], content a string or null; assistant turns may carry
+    // tool_calls [{id, type, function: {name, arguments}}], tool turns tool_call_id / name.
+    nlohmann::json messages = nlohmann::json::array();
     std::string prompt;                                // completion / generate
     std::string system;                                // ollama generate: system prompt
     bool raw = false;                                  // ollama generate: no template
@@ -41,18 +45,29 @@ struct gen_request {
     bool include_usage = false;
     std::optional<double> keep_alive_s;                 // <0: forever
     std::vector<std::string> embed_inputs;              // embedding requests: the texts
+    // response_format json_object / json_schema, Ollama's format: the reply must match.
+    std::shared_ptr<const json_grammar> constraint;
+    // Function tools, OpenAI's shape [{type: "function", function: {name, description, parameters}}]
+    // (schema key order kept); null when none.
+    nlohmann::ordered_json tools;
+    std::string tool_choice = "auto";  // "auto", "none", "required" or "function" (tool_name)
+    std::string tool_name;
+    bool tools_active() const { return tools.is_array() && !tools.empty() && tool_choice != "none"; }
 };
 
 // /v1/embeddings, /api/embed ("input": a string or an array of strings) and the
 // older /api/embeddings ("prompt").
 result<gen_request> parse_embed_request(const nlohmann::json& body, bool openai);
 
+// `ordered`: the same body parsed keeping key order, so JSON schemas (response_format,
+// format, tool parameters) generate properties in the order they were written; without
+// it they come from `body`, whose keys are sorted.
 // OpenAI: /v1/chat/completions and /v1/completions.
-result<gen_request> parse_openai_chat(const nlohmann::json& body);
-result<gen_request> parse_openai_completion(const nlohmann::json& body);
+result<gen_request> parse_openai_chat(const nlohmann::json& body, const nlohmann::ordered_json* ordered = nullptr);
+result<gen_request> parse_openai_completion(const nlohmann::json& body, const nlohmann::ordered_json* ordered = nullptr);
 // Ollama: /api/chat and /api/generate.
-result<gen_request> parse_ollama_chat(const nlohmann::json& body);
-result<gen_request> parse_ollama_generate(const nlohmann::json& body);
+result<gen_request> parse_ollama_chat(const nlohmann::json& body, const nlohmann::ordered_json* ordered = nullptr);
+result<gen_request> parse_ollama_generate(const nlohmann::json& body, const nlohmann::ordered_json* ordered = nullptr);
 
 // Ollama's keep_alive: a number of seconds or a duration ("5m", "1h30m", "10s",
 // "-1" = forever, "0" = unload now).

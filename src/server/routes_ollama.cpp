@@ -9,6 +9,7 @@
 #include "server/pull.h"
 #include "server/request.h"
 #include "server/routes.h"
+#include "server/tool_calls.h"
 
 namespace holo::server {
 
@@ -36,28 +37,64 @@ json final_fields(const gen_stats& st) {
             {"eval_duration", ns(st.gen_s)}};
 }
 
-std::shared_ptr<generation_format> ollama_format(bool chat, const std::string& model) {
+// Ollama's message.tool_calls: [{function: {name, arguments: object}}].
+json ollama_tool_calls(const std::vector<tool_call>& calls) {
+    json out = json::array();
+    for (const auto& c : calls) {
+        json args = json::parse(c.arguments, nullptr, false);
+        if (args.is_discarded()) args = c.arguments;
+        out.push_back({{"function", {{"name", c.name}, {"arguments", args}}}});
+    }
+    return out;
+}
+
+tool_format format_of(const gen_stats& st) { return tool_format_from_name(st.tool_format).value_or(tool_format::hermes); }
+
+// tools: calls are parsed out of the reply (streams hold back what may be one).
+std::shared_ptr<generation_format> ollama_format(bool chat, const std::string& model, bool tools) {
     auto f = std::make_shared<generation_format>();
     f->content_type = "application/x-ndjson";
+    auto calls = tools ? std::make_shared<tool_call_stream>() : nullptr;
     auto piece = [=](const std::string& text) {
         json j = {{"model", model}, {"created_at", iso8601_now()}};
         if (chat) j["message"] = {{"role", "assistant"}, {"content", text}};
         else j["response"] = text;
         return j;
     };
-    f->chunk = [=](const std::string& text) {
+    auto line = [=](const std::string& text) {
         json j = piece(text);
         j["done"] = false;
         return to_json_text(j) + "\n";
     };
+    f->chunk = [=](const std::string& text) {
+        if (!calls) return line(text);
+        const std::string now = calls->push(text);
+        return now.empty() ? std::string() : line(now);
+    };
     f->stream_end = [=](const gen_stats& st) {
+        std::string out;
+        if (calls) {
+            parsed_reply r = calls->finish(format_of(st));
+            if (!r.content.empty()) out += line(r.content);
+            if (!r.calls.empty()) {
+                json j = piece("");
+                j["message"]["tool_calls"] = ollama_tool_calls(r.calls);
+                j["done"] = false;
+                out += to_json_text(j) + "\n";
+            }
+        }
         json j = piece("");
         j.update(final_fields(st));
-        return to_json_text(j) + "\n";
+        return out + to_json_text(j) + "\n";
     };
     f->stream_error = [](const std::string& msg) { return to_json_text(json{{"error", msg}}) + "\n"; };
     f->whole = [=](const std::string& text, const gen_stats& st) {
         json j = piece(text);
+        if (calls) {
+            parsed_reply r = parse_tool_calls(format_of(st), text);
+            j = piece(r.content);
+            if (!r.calls.empty()) j["message"]["tool_calls"] = ollama_tool_calls(r.calls);
+        }
         j.update(final_fields(st));
         return j;
     };
@@ -67,7 +104,10 @@ std::shared_ptr<generation_format> ollama_format(bool chat, const std::string& m
 void handle_generation(server_context& ctx, const httplib::Request& req, httplib::Response& res, bool chat) {
     json body;
     if (!parse_body(req, res, api_style::ollama, body)) return;
-    auto r = chat ? parse_ollama_chat(body) : parse_ollama_generate(body);
+    // Schemas generate properties in the order the client wrote them: parse again keeping it.
+    nlohmann::ordered_json ordered;
+    if (body.contains("format") || body.contains("tools")) ordered = nlohmann::ordered_json::parse(req.body, nullptr, false);
+    auto r = chat ? parse_ollama_chat(body, &ordered) : parse_ollama_generate(body, &ordered);
     if (!r.ok()) return send_error(res, api_style::ollama, 400, r.message());
     if (ctx.route) ctx.route(r.value(), req, res);
     int status = 400;
@@ -76,7 +116,7 @@ void handle_generation(server_context& ctx, const httplib::Request& req, httplib
     // Ollama: an empty prompt (or no messages) loads the model; with keep_alive 0 it unloads.
     const bool load_only = chat ? false : r->prompt.empty() && r->system.empty();
     const bool stream = r->stream;
-    auto fmt = ollama_format(chat, ref->name);
+    auto fmt = ollama_format(chat, ref->name, chat && r->tools_active());
     auto ch = ctx.eng.submit(std::move(r.value()), ref.value(), load_only);
     if (!ch.ok()) return send_error(res, api_style::ollama, 503, ch.message());
     run_generation(ctx, req, res, api_style::ollama, ch.value(), stream, fmt);

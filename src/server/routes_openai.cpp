@@ -8,6 +8,7 @@
 #include "server/json_body.h"
 #include "server/request.h"
 #include "server/routes.h"
+#include "server/tool_calls.h"
 
 namespace holo::server {
 
@@ -51,6 +52,20 @@ std::string base64_floats(const std::vector<float>& v) {
 
 const char* finish_reason(const std::string& f) { return f == "length" ? "length" : "stop"; }
 
+json tool_calls_json(const std::vector<tool_call>& calls, bool with_index) {
+    json out = json::array();
+    for (size_t i = 0; i < calls.size(); ++i) {
+        json c = {{"id", make_id("call_")}, {"type", "function"},
+                  {"function", {{"name", calls[i].name}, {"arguments", calls[i].arguments}}}};
+        if (with_index) c["index"] = i;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+// The model's call format, as the engine reported it (hermes when unsaid).
+tool_format format_of(const gen_stats& st) { return tool_format_from_name(st.tool_format).value_or(tool_format::hermes); }
+
 json usage_json(const gen_stats& st) {
     return {{"prompt_tokens", st.n_prompt},
             {"completion_tokens", st.n_gen},
@@ -60,14 +75,17 @@ json usage_json(const gen_stats& st) {
 
 std::string sse(const json& j) { return "data: " + to_json_text(j) + "\n\n"; }
 
-std::shared_ptr<generation_format> openai_format(bool chat, const std::string& model, bool include_usage) {
+// tools: the reply may hold tool calls, parsed out of the text (streams hold back
+// what may be a call until the end, then send it as delta.tool_calls).
+std::shared_ptr<generation_format> openai_format(bool chat, const std::string& model, bool include_usage, bool tools) {
     auto f = std::make_shared<generation_format>();
     const std::string id = make_id(chat ? "chatcmpl-" : "cmpl-");
     const int64_t created = unix_now();
     const char* object = chat ? "chat.completion.chunk" : "text_completion";
     auto first = std::make_shared<bool>(true);
+    auto calls = tools ? std::make_shared<tool_call_stream>() : nullptr;
     f->content_type = "text/event-stream";
-    f->chunk = [=](const std::string& text) {
+    auto content_chunk = [=](const std::string& text) {
         json choice = {{"index", 0}, {"finish_reason", nullptr}, {"logprobs", nullptr}};
         if (chat) {
             choice["delta"] = *first ? json{{"role", "assistant"}, {"content", text}} : json{{"content", text}};
@@ -78,14 +96,34 @@ std::shared_ptr<generation_format> openai_format(bool chat, const std::string& m
         return sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
                     {"system_fingerprint", "holobiont"}, {"choices", json::array({choice})}});
     };
+    f->chunk = [=](const std::string& text) {
+        if (!calls) return content_chunk(text);
+        const std::string now = calls->push(text);
+        return now.empty() ? std::string() : content_chunk(now);
+    };
     f->stream_end = [=](const gen_stats& st) {
-        json choice = {{"index", 0}, {"finish_reason", finish_reason(st.finish)}, {"logprobs", nullptr}};
+        std::string out;
+        const char* reason = finish_reason(st.finish);
+        if (calls) {
+            parsed_reply r = calls->finish(format_of(st));
+            if (!r.content.empty()) out += content_chunk(r.content);
+            if (!r.calls.empty()) {
+                json delta = {{"tool_calls", tool_calls_json(r.calls, true)}};
+                if (*first) delta["role"] = "assistant";
+                *first = false;
+                json choice = {{"index", 0}, {"finish_reason", nullptr}, {"logprobs", nullptr}, {"delta", delta}};
+                out += sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
+                            {"system_fingerprint", "holobiont"}, {"choices", json::array({choice})}});
+                reason = "tool_calls";
+            }
+        }
+        json choice = {{"index", 0}, {"finish_reason", reason}, {"logprobs", nullptr}};
         if (chat) {
             choice["delta"] = *first ? json{{"role", "assistant"}, {"content", ""}} : json::object();
         } else {
             choice["text"] = "";
         }
-        std::string out = sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
+        out += sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
                                {"system_fingerprint", "holobiont"}, {"choices", json::array({choice})}});
         if (include_usage) {
             out += sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
@@ -99,7 +137,14 @@ std::shared_ptr<generation_format> openai_format(bool chat, const std::string& m
     };
     f->whole = [=](const std::string& text, const gen_stats& st) {
         json choice = {{"index", 0}, {"finish_reason", finish_reason(st.finish)}, {"logprobs", nullptr}};
-        if (chat) {
+        if (chat && tools) {
+            parsed_reply r = parse_tool_calls(format_of(st), text);
+            choice["message"] = {{"role", "assistant"}, {"content", r.calls.empty() || !r.content.empty() ? json(r.content) : json(nullptr)}};
+            if (!r.calls.empty()) {
+                choice["message"]["tool_calls"] = tool_calls_json(r.calls, false);
+                choice["finish_reason"] = "tool_calls";
+            }
+        } else if (chat) {
             choice["message"] = {{"role", "assistant"}, {"content", text}};
         } else {
             choice["text"] = text;
@@ -118,14 +163,17 @@ std::shared_ptr<generation_format> openai_format(bool chat, const std::string& m
 void handle_generation(server_context& ctx, const httplib::Request& req, httplib::Response& res, bool chat) {
     json body;
     if (!parse_body(req, res, api_style::openai, body)) return;
-    auto r = chat ? parse_openai_chat(body) : parse_openai_completion(body);
+    // Schemas generate properties in the order the client wrote them: parse again keeping it.
+    nlohmann::ordered_json ordered;
+    if (body.contains("response_format") || body.contains("tools")) ordered = nlohmann::ordered_json::parse(req.body, nullptr, false);
+    auto r = chat ? parse_openai_chat(body, &ordered) : parse_openai_completion(body, &ordered);
     if (!r.ok()) return send_error(res, api_style::openai, 400, r.message());
     if (ctx.route) ctx.route(r.value(), req, res);
     int status = 400;
     auto ref = ctx.resolve(r->model, &status);
     if (!ref.ok()) return send_error(res, api_style::openai, status, ref.message());
     const bool stream = r->stream;
-    auto fmt = openai_format(chat, r->model, r->include_usage);
+    auto fmt = openai_format(chat, r->model, r->include_usage, r->tools_active());
     auto ch = ctx.eng.submit(std::move(r.value()), ref.value());
     if (!ch.ok()) return send_error(res, api_style::openai, 503, ch.message());
     run_generation(ctx, req, res, api_style::openai, ch.value(), stream, fmt);

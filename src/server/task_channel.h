@@ -25,6 +25,7 @@ struct gen_stats {
     double gen_s = 0;       // from the first sampled token to the end
     double total_s = 0;     // from submission to the end
     std::string finish;     // "stop", "length", "cancelled", "load", "unload"
+    std::string tool_format;  // tools in play: how this model writes calls (tool_calls.h); else empty
 };
 
 enum class event_kind { started, text, done, error };

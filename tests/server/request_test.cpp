@@ -89,8 +89,14 @@ TEST(request, openai_out_of_range_parameters_are_refused) {
         {"logit_bias negative id", {{"logit_bias", {{"-3", 1}}}}, "logit_bias"},
         {"logit_bias value", {{"logit_bias", {{"3", 500}}}}, "logit_bias"},
         {"stream not bool", {{"stream", "yes"}}, "stream"},
-        {"tools", {{"tools", json::array({{{"type", "function"}}})}}, "tools"},
-        {"response_format json", {{"response_format", {{"type", "json_object"}}}}, "response_format"},
+        {"tool without function", {{"tools", json::array({{{"type", "function"}}})}}, "'function'"},
+        {"tool name", {{"tools", json::array({{{"type", "function"}, {"function", {{"name", "a b"}}}}})}}, "function.name"},
+        {"tool schema keyword", json::parse(R"({"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"x":{"type":"string","pattern":"^a"}}}}}]})"), "'pattern'"},
+        {"tool_choice without tools", {{"tool_choice", "required"}}, "tool_choice"},
+        {"tool_choice unknown function", {{"tools", json::array({{{"type", "function"}, {"function", {{"name", "f"}}}}})}, {"tool_choice", {{"type", "function"}, {"function", {{"name", "g"}}}}}}, "'g'"},
+        {"response_format type", {{"response_format", {{"type", "yaml"}}}}, "response_format"},
+        {"response_format schema keyword", {{"response_format", {{"type", "json_schema"}, {"json_schema", {{"name", "x"}, {"schema", {{"type", "number"}, {"minimum", 0}}}}}}}}, "'minimum'"},
+        {"tool_calls on a user turn", {{"messages", json::array({{{"role", "user"}, {"content", "x"}, {"tool_calls", json::array({{{"function", {{"name", "f"}}}}})}}})}}, "tool_calls"},
         {"model missing", {{"model", ""}}, "model"},
         {"messages not array", {{"messages", "hi"}}, "messages"},
         {"messages empty", {{"messages", json::array()}}, "messages"},
@@ -163,7 +169,46 @@ TEST(request, ollama_out_of_range_options_are_refused) {
     }
     EXPECT_FALSE(parse_ollama_generate(json{{"model", "m"}, {"options", "x"}}).ok());
     EXPECT_FALSE(parse_ollama_chat(json{{"model", "m"}}).ok());
-    EXPECT_FALSE(parse_ollama_generate(json{{"model", "m"}, {"format", "json"}}).ok());
+    EXPECT_FALSE(parse_ollama_generate(json{{"model", "m"}, {"format", "yaml"}}).ok());
+    EXPECT_FALSE(parse_ollama_generate(json{{"model", "m"}, {"format", {{"type", "string"}, {"pattern", "x"}}}}).ok());
+}
+
+TEST(request, structured_outputs_and_tools) {
+    auto g = parse_ollama_generate(json{{"model", "m"}, {"prompt", "p"}, {"format", "json"}});
+    ASSERT_TRUE(g.ok()) << g.message();
+    EXPECT_TRUE(g->constraint);
+    json b = chat_body();
+    b["response_format"] = {{"type", "json_schema"}, {"json_schema", {{"name", "p"}, {"strict", true}, {"schema", {{"type", "object"}, {"properties", {{"a", {{"type", "integer"}}}}}, {"required", {"a"}}}}}}};
+    auto r = parse_openai_chat(b);
+    ASSERT_TRUE(r.ok()) << r.message();
+    ASSERT_TRUE(r->constraint);
+    EXPECT_EQ(r->constraint->nodes[size_t(r->constraint->root)].props.size(), 1u);
+    EXPECT_FALSE(parse_openai_chat(chat_body()).value().constraint);  // no response_format: free text
+
+    // Tools, a named tool_choice, and a conversation with a call and its result.
+    json t = chat_body();
+    t["tools"] = json::array({{{"type", "function"}, {"function", {{"name", "get_weather"}, {"description", "d"},
+                               {"parameters", {{"type", "object"}, {"properties", {{"city", {{"type", "string"}}}}}}}}}}});
+    t["tool_choice"] = {{"type", "function"}, {"function", {{"name", "get_weather"}}}};
+    t["messages"].push_back({{"role", "assistant"}, {"content", nullptr},
+                             {"tool_calls", json::array({{{"id", "call_1"}, {"type", "function"},
+                                                          {"function", {{"name", "get_weather"}, {"arguments", "{\"city\":\"Oslo\"}"}}}}})}});
+    t["messages"].push_back({{"role", "tool"}, {"tool_call_id", "call_1"}, {"content", "sunny"}});
+    auto tr = parse_openai_chat(t);
+    ASSERT_TRUE(tr.ok()) << tr.message();
+    EXPECT_TRUE(tr->tools_active());
+    EXPECT_EQ(tr->tool_choice, "function");
+    EXPECT_EQ(tr->tool_name, "get_weather");
+    const json& asst = tr->messages[tr->messages.size() - 2];
+    EXPECT_TRUE(asst["content"].is_null());
+    EXPECT_EQ(asst["tool_calls"][0]["function"]["arguments"]["city"], "Oslo");  // the JSON string became an object
+    EXPECT_EQ(tr->messages.back()["tool_call_id"], "call_1");
+    t["tool_choice"] = "none";
+    EXPECT_FALSE(parse_openai_chat(t).value().tools_active());
+    // A forced call and a response_format at once: refused.
+    t["tool_choice"] = "required";
+    t["response_format"] = {{"type", "json_object"}};
+    EXPECT_FALSE(parse_openai_chat(t).ok());
 }
 
 TEST(request, keep_alive_durations) {

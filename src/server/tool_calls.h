@@ -1,0 +1,58 @@
+// Tool calls per template family: how a model writes them, the grammar that forces
+// one (tool_choice "required" or a named function), and parsing them back out of
+// the generated text, whole or while it streams.
+//   hermes  (Qwen, Hermes, ChatML and the default): <tool_call>\n{"name": .., "arguments": {..}}\n</tool_call>
+//   llama3  (Llama 3.x JSON tool calling):          {"name": .., "parameters": {..}}   (optionally after <|python_tag|>)
+//   mistral (Mistral / Mixtral instruct):           [TOOL_CALLS][{"name": .., "arguments": {..}}, ...]
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "runtime/json_schema.h"
+
+namespace holo::server {
+
+enum class tool_format { hermes, llama3, mistral };
+
+const char* tool_format_name(tool_format f);
+std::optional<tool_format> tool_format_from_name(std::string_view name);
+// From the chat template's source (what the model was tuned to write).
+tool_format detect_tool_format(std::string_view template_source);
+
+// tools: OpenAI's [{type: "function", function: {name, description, parameters}}].
+// only_name: force that function; empty: any of them.
+result<std::shared_ptr<const json_grammar>> forced_call_grammar(tool_format f, const nlohmann::ordered_json& tools,
+                                                                const std::string& only_name);
+
+struct tool_call {
+    std::string name;
+    std::string arguments;  // JSON text of the arguments object
+};
+struct parsed_reply {
+    std::string content;  // the text that is not a call
+    std::vector<tool_call> calls;
+};
+// Text that does not hold a well-formed call comes back whole as content.
+parsed_reply parse_tool_calls(tool_format f, const std::string& text);
+
+// Streaming: passes text through as content until it may be a tool call (in any
+// family's form), then holds the rest for finish(), which parses it.
+class tool_call_stream {
+public:
+    std::string push(const std::string& text);  // content that can be sent now
+    parsed_reply finish(tool_format f);
+
+private:
+    std::string held_;
+    bool capturing_ = false;
+    bool sent_any_ = false;
+};
+
+}  // namespace holo::server
