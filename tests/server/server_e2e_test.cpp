@@ -53,7 +53,7 @@ protected:
 
         log_ = new std::string(*dir_ + "/serve.log");
         std::vector<std::string> args = {holo_bin(), "serve", *model_path_, "--host", "127.0.0.1", "--port", "0",
-                                         "--parallel", "2", "--ctx", "512", "--threads", "2",
+                                         "--parallel", "2", "--ctx", "1024", "--threads", "2",
                                          "--models", *dir_ + "/store", "--api-key", k_key, "--max-body", "65536"};
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

@@ -123,7 +123,142 @@ await check("openai embeddings: float and base64, unit length, deterministic", a
   assert(r.usage.prompt_tokens > 0, "usage");
 });
 
+// ---- Structured outputs and tools (constrained decoding makes even the random tiny model comply) ----
+const weatherTool = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "Current weather for a city",
+    parameters: {
+      type: "object",
+      properties: { city: { type: "string", maxLength: 16 }, unit: { type: "string", enum: ["celsius", "fahrenheit"] } },
+      required: ["city", "unit"],
+      additionalProperties: false,
+    },
+  },
+};
+const timeTool = { type: "function", function: { name: "get_time", parameters: { type: "object", properties: {} } } };
+function checkWeatherArgs(text) {
+  const args = JSON.parse(text);
+  assert(typeof args === "object" && args !== null && !Array.isArray(args), `arguments ${text}`);
+  // maxLength counts code points, as JSON Schema does (JS .length counts UTF-16 units).
+  assert(typeof args.city === "string" && [...args.city].length <= 16, `city in ${text}`);
+  assert(["celsius", "fahrenheit"].includes(args.unit), `unit in ${text}`);
+  assert(Object.keys(args).every((k) => k === "city" || k === "unit"), `extra keys in ${text}`);
+}
+const petSchema = {
+  type: "object",
+  properties: {
+    name: { type: "string", maxLength: 10 },
+    age: { type: "integer" },
+    pet: { enum: ["cat", "dog"] },
+    tags: { type: "array", items: { type: "string", maxLength: 6 }, maxItems: 2 },
+  },
+  required: ["name", "age", "pet"],
+  additionalProperties: false,
+};
+function checkPet(text) {
+  const v = JSON.parse(text);
+  assert(typeof v === "object" && v !== null && !Array.isArray(v), `not an object: ${text}`);
+  assert(typeof v.name === "string" && [...v.name].length <= 10, `name: ${text}`);
+  assert(Number.isInteger(v.age) && ["cat", "dog"].includes(v.pet), `required keys: ${text}`);
+  if ("tags" in v) assert(Array.isArray(v.tags) && v.tags.length <= 2 && v.tags.every((t) => typeof t === "string" && [...t].length <= 6), `tags: ${text}`);
+  assert(Object.keys(v).every((k) => k in petSchema.properties), `extra keys: ${text}`);
+}
+
+await check("openai tools: tool_choice forcing a function gives a call with matching arguments", async () => {
+  const r = await openai.chat.completions.create({
+    model, messages: [{ role: "user", content: "Weather in Oslo?" }], tools: [weatherTool, timeTool],
+    tool_choice: { type: "function", function: { name: "get_weather" } }, max_tokens: 200, temperature: 0.8, seed: 5,
+  });
+  const c = r.choices[0];
+  assert(c.finish_reason === "tool_calls", `finish_reason ${c.finish_reason}: ${JSON.stringify(c.message)}`);
+  assert(c.message.tool_calls.length === 1, JSON.stringify(c.message));
+  const call = c.message.tool_calls[0];
+  assert(call.type === "function" && typeof call.id === "string" && call.id.length > 0, JSON.stringify(call));
+  assert(call.function.name === "get_weather", call.function.name);
+  checkWeatherArgs(call.function.arguments);
+});
+
+await check("openai tools: a streamed call (tool_choice required) arrives as delta.tool_calls", async () => {
+  const stream = await openai.chat.completions.create({
+    model, messages: [{ role: "user", content: "Use a tool." }], tools: [weatherTool], tool_choice: "required",
+    max_tokens: 200, temperature: 1, seed: 9, stream: true,
+  });
+  const calls = [];
+  let finish = null, content = "";
+  for await (const chunk of stream) {
+    for (const ch of chunk.choices) {
+      if (ch.delta && ch.delta.content) content += ch.delta.content;
+      for (const tc of (ch.delta && ch.delta.tool_calls) || []) {
+        calls[tc.index] ??= { name: "", arguments: "" };
+        if (tc.function.name) calls[tc.index].name += tc.function.name;
+        if (tc.function.arguments) calls[tc.index].arguments += tc.function.arguments;
+      }
+      if (ch.finish_reason) finish = ch.finish_reason;
+    }
+  }
+  assert(finish === "tool_calls", `finish ${finish}, content ${JSON.stringify(content)}`);
+  assert(calls.length === 1 && calls[0].name === "get_weather", JSON.stringify(calls));
+  checkWeatherArgs(calls[0].arguments);
+});
+
+await check("openai tools: a conversation with a call and its result is accepted", async () => {
+  const r = await openai.chat.completions.create({
+    model, tools: [weatherTool], max_tokens: 4, temperature: 0,
+    messages: [
+      { role: "user", content: "Weather in Oslo?" },
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Oslo\",\"unit\":\"celsius\"}" } }] },
+      { role: "tool", tool_call_id: "call_1", content: "sunny, 21" },
+    ],
+  });
+  assert(r.choices[0].message.role === "assistant", JSON.stringify(r.choices[0]));
+  const none = await openai.chat.completions.create({ model, messages: chatMessages, tools: [weatherTool], tool_choice: "none", max_tokens: 4 });
+  assert(!none.choices[0].message.tool_calls && none.choices[0].finish_reason !== "tool_calls", JSON.stringify(none.choices[0]));
+});
+
+await check("openai response_format json_object: the content parses as an object", async () => {
+  for (const seed of [1, 2]) {
+    const r = await openai.chat.completions.create({
+      model, messages: chatMessages, response_format: { type: "json_object" }, max_tokens: 40, temperature: 1, seed,
+    });
+    const v = JSON.parse(r.choices[0].message.content);
+    assert(typeof v === "object" && v !== null && !Array.isArray(v), r.choices[0].message.content);
+  }
+});
+
+await check("openai response_format json_schema: parses and validates (required keys, types, enum)", async () => {
+  const r = await openai.chat.completions.create({
+    model, messages: chatMessages, max_tokens: 150, temperature: 0.9, seed: 4,
+    response_format: { type: "json_schema", json_schema: { name: "pet", strict: true, schema: petSchema } },
+  });
+  checkPet(r.choices[0].message.content);
+  // Streamed: the pieces join into the same kind of document.
+  const stream = await openai.chat.completions.create({
+    model, messages: chatMessages, max_tokens: 150, temperature: 0.9, seed: 7, stream: true,
+    response_format: { type: "json_schema", json_schema: { name: "pet", strict: true, schema: petSchema } },
+  });
+  let text = "";
+  for await (const chunk of stream) for (const c of chunk.choices) if (c.delta && c.delta.content) text += c.delta.content;
+  checkPet(text);
+  const e = await expectStatus(openai.chat.completions.create({
+    model, messages: chatMessages,
+    response_format: { type: "json_schema", json_schema: { name: "x", schema: { type: "string", pattern: "^a" } } },
+  }), 400, "unsupported keyword");
+  assert(/pattern/.test(e.message), e.message);
+});
+
 // ---- Ollama client ----
+await check("ollama format: a JSON schema on chat, \"json\" on generate", async () => {
+  const r = await ollama.chat({ model, messages: chatMessages, format: petSchema, options: { num_predict: 150, temperature: 0.9, seed: 3 } });
+  checkPet(r.message.content);
+  const g = await ollama.generate({ model, prompt: "JSON please", format: "json", options: { num_predict: 40, seed: 2 } });
+  const v = JSON.parse(g.response);
+  assert(typeof v === "object" && v !== null && !Array.isArray(v), g.response);
+  const t = await ollama.chat({ model, messages: chatMessages, tools: [weatherTool], options: { num_predict: 4 } });
+  assert(t.done === true, JSON.stringify(t));
+});
+
 await check("ollama list and show", async () => {
   const list = await ollama.list();
   const m = list.models.find((x) => x.name === model);
