@@ -53,7 +53,9 @@ struct kernel_table {
     float (*exp_sub_sum)(float* x, int64_t n, float m) = nullptr;
     float (*max)(const float* x, int64_t n) = nullptr;
     void (*scale)(float* x, int64_t n, float a) = nullptr;
-    float (*sum_squares)(const float* x, int64_t n) = nullptr;  // accumulated in double or wide lanes
+    // sum of x[i]^2: each square rounded to f32, then added in f64 (as llama.cpp's
+    // rms_norm does, so the norm's output matches it bit for bit).
+    double (*sum_squares)(const float* x, int64_t n) = nullptr;
     // x[i] = x[i] * s * w[i]
     void (*scale_mul)(float* x, const float* w, int64_t n, float s) = nullptr;
     // out[i] = silu(g[i]) * u[i]

@@ -112,21 +112,22 @@ void scale(float* x, int64_t n, float a) {
     for (; i < n; ++i) x[i] *= a;
 }
 
-float sum_squares(const float* x, int64_t n) {
+double sum_squares(const float* x, int64_t n) {
+    // Squares in f32, sums in f64 lanes: f64 holds a sum of a few thousand f32
+    // squares (almost always) exactly, so the lane order does not matter.
     __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
         const __m256 v = _mm256_loadu_ps(x + i);
-        const __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
-        const __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
-        s0 = _mm256_fmadd_pd(lo, lo, s0);
-        s1 = _mm256_fmadd_pd(hi, hi, s1);
+        const __m256 sq = _mm256_mul_ps(v, v);
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(sq)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(sq, 1)));
     }
     const __m256d s = _mm256_add_pd(s0, s1);
     __m128d h = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
     double r = _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
-    for (; i < n; ++i) r += double(x[i]) * x[i];
-    return float(r);
+    for (; i < n; ++i) r += double(x[i] * x[i]);
+    return r;
 }
 
 void scale_mul(float* x, const float* w, int64_t n, float s) {

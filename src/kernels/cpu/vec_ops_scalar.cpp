@@ -44,10 +44,10 @@ void scale(float* x, int64_t n, float a) {
     for (int64_t i = 0; i < n; ++i) x[i] *= a;
 }
 
-float sum_squares(const float* x, int64_t n) {
+double sum_squares(const float* x, int64_t n) {
     double s = 0.0;
-    for (int64_t i = 0; i < n; ++i) s += double(x[i]) * x[i];
-    return float(s);
+    for (int64_t i = 0; i < n; ++i) s += double(x[i] * x[i]);
+    return s;
 }
 
 void scale_mul(float* x, const float* w, int64_t n, float s) {
