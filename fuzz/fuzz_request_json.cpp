@@ -1,14 +1,20 @@
 // libFuzzer target for the HTTP request bodies: any bytes go through the depth-
 // checked JSON parser, and an accepted object through every endpoint's parser
-// (OpenAI chat/completions, Ollama chat/generate) and keep_alive. Never a crash,
-// never an uncaught exception, and an accepted request has every value in range.
+// (OpenAI chat/completions, Ollama chat/generate) and keep_alive, with the
+// key-ordered twin the routes use for schemas. A compiled response_format /
+// format / forced-tool grammar then walks the body's own bytes, and the body
+// goes through each family's tool-call parser and the streaming splitter. Never
+// a crash, never an uncaught exception, and an accepted request has every value
+// in range.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
+#include "runtime/json_matcher.h"
 #include "server/json_body.h"
 #include "server/request.h"
+#include "server/tool_calls.h"
 
 namespace {
 
@@ -16,7 +22,19 @@ void require(bool ok) {
     if (!ok) std::abort();  // a finding
 }
 
-void check(const holo::result<holo::server::gen_request>& r) {
+// A grammar must take any bytes without crashing, and say consistent things.
+void walk(const std::shared_ptr<const holo::json_grammar>& g, std::string_view bytes) {
+    holo::json_matcher m(g);
+    for (size_t i = 0; i < bytes.size() && i < 512; ++i) {
+        const size_t before = m.min_remaining();
+        if (!m.feed(bytes.substr(i, 1))) continue;
+        require(!m.dead());
+        (void)before;
+        if (m.complete()) require(m.min_remaining() == 0);
+    }
+}
+
+void check(const holo::result<holo::server::gen_request>& r, std::string_view body) {
     if (!r) {
         require(!r.message().empty());
         return;
@@ -28,6 +46,14 @@ void check(const holo::result<holo::server::gen_request>& r) {
     require(g.num_ctx >= 0);
     require(!g.chat || g.messages.size() <= holo::server::k_max_messages);
     (void)holo::server::to_json_text(g.messages);
+    if (g.constraint) walk(g.constraint, body);
+    if (g.tools_active()) {
+        using holo::server::tool_format;
+        for (tool_format f : {tool_format::hermes, tool_format::llama3, tool_format::mistral}) {
+            auto forced = holo::server::forced_call_grammar(f, g.tools, g.tool_name);
+            if (forced) walk(forced.value(), body);
+        }
+    }
 }
 
 }  // namespace
@@ -40,10 +66,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
     }
     const nlohmann::json& j = json.value();
-    check(holo::server::parse_openai_chat(j));
-    check(holo::server::parse_openai_completion(j));
-    check(holo::server::parse_ollama_chat(j));
-    check(holo::server::parse_ollama_generate(j));
+    const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(body, nullptr, false);
+    check(holo::server::parse_openai_chat(j, &ordered), body);
+    check(holo::server::parse_openai_completion(j, &ordered), body);
+    check(holo::server::parse_ollama_chat(j, &ordered), body);
+    check(holo::server::parse_ollama_generate(j, &ordered), body);
+    const std::string text(body);
+    holo::server::tool_call_stream stream;
+    for (size_t i = 0; i < text.size(); i += 7) (void)stream.push(text.substr(i, 7));
+    using holo::server::tool_format;
+    for (tool_format f : {tool_format::hermes, tool_format::llama3, tool_format::mistral}) {
+        auto p = holo::server::parse_tool_calls(f, text);
+        for (const auto& c : p.calls) require(!c.name.empty());
+    }
+    (void)stream.finish(tool_format::hermes);
     if (j.is_object() && j.contains("keep_alive")) (void)holo::server::parse_keep_alive(j["keep_alive"]);
     (void)holo::server::to_json_text(j);
     return 0;
