@@ -41,10 +41,10 @@ struct checker {
         if (fl & vocab_bytes::k_end) return complete;
         const std::string& p = vb.piece[size_t(id)];
         if (p.empty() || ((fl & vocab_bytes::k_control) && !affix)) return false;
-        json_matcher next = m;
-        if (!next.feed(p)) return false;
-        if (level == need::budget) return budget < 0 || int64_t(next.min_remaining()) <= budget - 1;
-        if (level == need::progress) return next.min_remaining() < remaining;
+        const int64_t left = m.remaining_after(p);
+        if (left < 0) return false;
+        if (level == need::budget) return budget < 0 || left <= budget - 1;
+        if (level == need::progress) return size_t(left) < remaining;
         return true;
     }
 };
@@ -56,27 +56,38 @@ constrained_choice pick_constrained(sampler& smp, std::span<const float> logits,
     HOLO_ASSERT(logits.size() == vb.piece.size(), "pick_constrained: logits and vocabulary differ in size");
     const checker chk{m, vb, budget, m.complete(), m.in_affix(), m.min_remaining()};
     auto done = [&](int32_t id) { return constrained_choice{id, (vb.flags[size_t(id)] & vocab_bytes::k_end) != 0}; };
-    scratch.assign(logits.begin(), logits.end());
-    // 1. Draw, reject, draw again: most draws pass, and each miss costs one walk.
-    for (int attempt = 0; attempt < 6; ++attempt) {
-        const int32_t id = smp.sample(scratch);
-        if (chk.ok(id, need::budget)) return done(id);
-        scratch[size_t(id)] = -INFINITY;
-    }
-    // 2. Mask every non-viable token, then draw once. Within the budget if possible;
-    //    when even the shortest completion no longer fits, the tokens that shorten it.
+    // 0. Which bytes may come next: tokens starting with any other byte, and end or
+    //    control tokens where they cannot be, are out before any draw (cheap, and at
+    //    structural positions it leaves few candidates).
     std::array<bool, 256> first{};
     for (int c = 0; c < 256; ++c) {
         const char ch = char(c);
         first[size_t(c)] = m.accepts(std::string_view(&ch, 1));
     }
+    auto maybe = [&](size_t id) {
+        const uint8_t fl = vb.flags[id];
+        if (fl & vocab_bytes::k_end) return chk.complete;
+        if ((fl & vocab_bytes::k_control) && !chk.affix) return false;
+        const std::string& p = vb.piece[id];
+        return !p.empty() && first[uint8_t(p[0])];
+    };
+    scratch.assign(logits.begin(), logits.end());
+    for (size_t id = 0; id < scratch.size(); ++id)
+        if (!maybe(id)) scratch[id] = -INFINITY;
+    // 1. Draw, reject, draw again: most draws pass, and each miss costs one walk.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const int32_t id = smp.sample(scratch);
+        if (scratch[size_t(id)] == -INFINITY) break;  // nothing finite is left to draw
+        if (chk.ok(id, need::budget)) return done(id);
+        scratch[size_t(id)] = -INFINITY;
+    }
+    // 2. Mask every non-viable token, then draw once. Within the budget if possible;
+    //    when even the shortest completion no longer fits, the tokens that shorten it.
     for (need level : {need::budget, need::progress, need::viable}) {
         std::vector<float> masked(logits.begin(), logits.end());
         size_t n_ok = 0;
         for (size_t id = 0; id < masked.size(); ++id) {
-            const std::string& p = vb.piece[id];
-            const bool maybe = (vb.flags[id] & vocab_bytes::k_end) || (!p.empty() && first[uint8_t(p[0])]);
-            if (maybe && chk.ok(int32_t(id), level)) {
+            if (maybe(id) && chk.ok(int32_t(id), level)) {
                 ++n_ok;
                 if (std::isnan(masked[id])) masked[id] = -1e30f;
             } else {

@@ -1,9 +1,10 @@
-// Sampling under a json_matcher: the sampler draws as usual; a token whose bytes
-// would leave the matcher's language (or could no longer be completed within the
-// token budget) is set to -inf and the draw repeated. After a few misses every
-// token is checked once (tokens whose first byte cannot come next are skipped
-// without a walk) and the draw is made from the viable ones only. Either way the
-// result is a draw from the sampler's distribution renormalised over viable tokens.
+// Sampling under a json_matcher: tokens whose first byte cannot come next are
+// masked (one pass over the vocabulary, no walks), then the sampler draws as
+// usual; a token whose bytes would leave the matcher's language (or could no
+// longer be completed within the token budget) is set to -inf and the draw
+// repeated. After a few misses every remaining token is walked once and the draw
+// is made from the viable ones only. Either way the result is a draw from the
+// sampler's distribution renormalised over viable tokens.
 #pragma once
 
 #include <array>

@@ -70,9 +70,29 @@ bool json_matcher::feed(std::string_view bytes) {
     return true;
 }
 
-bool json_matcher::accepts(std::string_view bytes) const {
+bool json_matcher::accepts(std::string_view bytes) const { return remaining_after(bytes) >= 0; }
+
+int64_t json_matcher::remaining_after(std::string_view bytes) const {
+    if (threads_.size() == 1) {
+        // One branch (the common case): walk a copy of its stack in place. A fork
+        // (anyOf) on the way hands over to the general path.
+        thread t = threads_[0];
+        std::vector<thread> forks;
+        bool forked = false;
+        for (char ch : bytes) {
+            const uint8_t c = uint8_t(ch);
+            if (!is_ws(c)) t.ws_run = 0;
+            if (!step(t, c, forks)) {
+                if (forks.empty()) return -1;
+                forked = true;
+                break;
+            }
+        }
+        if (!forked) return int64_t(thread_remaining(t));
+    }
     json_matcher copy = *this;
-    return copy.feed(bytes);
+    if (!copy.feed(bytes)) return -1;
+    return int64_t(copy.min_remaining());
 }
 
 void json_matcher::feed_thread(thread t, uint8_t c, std::vector<thread>& out) const {

@@ -28,6 +28,9 @@ public:
     // and leaves the state as it was.
     bool feed(std::string_view bytes);
     bool accepts(std::string_view bytes) const;
+    // min_remaining() after feeding bytes, or -1 when they are not viable; the
+    // state is unchanged. The sampler's per-token check (no copy of the matcher).
+    int64_t remaining_after(std::string_view bytes) const;
     // The text so far is a whole document (an end of generation here is fine).
     bool complete() const;
     // Some further byte is accepted (false once an object closes the document).
