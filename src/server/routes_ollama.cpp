@@ -269,7 +269,7 @@ void register_ollama_routes(httplib::Server& svr, server_context& ctx) {
                    {"template", d->chat_template},
                    {"details", details_json(d.value())},
                    {"model_info", d->model_info},
-                   {"capabilities", json::array({"completion"})},
+                   {"capabilities", json::array({"completion", "tools"})},  // tools: every template (described when it does not read them)
                    {"modified_at", iso8601(unix_now())}});
     }));
     svr.Delete("/api/delete", guarded(ctx, [&ctx](const httplib::Request& req, httplib::Response& res) {

@@ -267,6 +267,7 @@ await check("ollama list and show", async () => {
   const s = await ollama.show({ model });
   assert(s.details.family === "qwen3moe", JSON.stringify(s.details));
   assert(s.model_info["general.architecture"] === "qwen3moe", "model_info");
+  assert(s.capabilities.includes("tools"), JSON.stringify(s.capabilities));
 });
 
 let genText = "";
