@@ -76,6 +76,7 @@ struct engine::slot {
     std::vector<float> scratch;             // pick_constrained's
     clock_type::time_point t_start, t_prompt_done;
     double queue_s = 0;
+    uint64_t seen_step = 0;  // decode_steps_total when its client was last seen connected
 };
 
 bool engine::loaded_model::busy() const {
@@ -266,6 +267,13 @@ bool engine::ensure_loaded(task& t) {
     for (int i = 0; i < opts_.n_parallel; ++i) {
         auto s = std::make_unique<slot>();
         s->kv = std::make_unique<kv_cache>(*lm->m, n_ctx);
+        // Touch every page now, as llama.cpp clears its KV buffer at start: the slots'
+        // memory is part of the loaded model's footprint from the first moment, and
+        // RSS after any number of requests is what it was once the model loaded.
+        for (int64_t il = 0; il < s->kv->n_layer(); ++il) {
+            std::fill_n(s->kv->k(il), n_ctx * s->kv->row_size(), 0.0f);
+            std::fill_n(s->kv->v(il), n_ctx * s->kv->row_size(), 0.0f);
+        }
         lm->slots.push_back(std::move(s));
     }
     t.load_s = seconds_since(t0);
@@ -421,7 +429,7 @@ void engine::admit() {
     };
     for (auto it = waiting_.begin(); it != waiting_.end();) {
         task& t = **it;
-        if (t.ch->cancelled()) {
+        if (t.ch->client_left(std::chrono::milliseconds(100))) {  // a queued client that left: drop it
             leave_queue();
             it = waiting_.erase(it);
             continue;
@@ -461,6 +469,7 @@ void engine::admit() {
         best->matcher = t.grammar ? std::make_unique<json_matcher>(t.grammar) : nullptr;
         best->t_start = clock_type::now();
         best->queue_s = seconds_since(t.t_submit);
+        best->seen_step = metrics_.decode_steps_total;
         t.lm->last_used = clock_type::now();
         leave_queue();
         it = waiting_.erase(it);
@@ -485,11 +494,15 @@ void engine::step_model(loaded_model& lm) {
         slot& sl = *sp;
         if (!sl.t) continue;
         task& t = *sl.t;
-        if (t.ch->cancelled()) {
+        // Asked before each step: a client gone since the last one frees its slot
+        // now, so it took part in at most the step that was running when it left.
+        if (t.ch->client_left()) {
             metrics_.generations_cancelled++;
+            metrics_.observe_cancel_steps(metrics_.decode_steps_total - sl.seen_step);
             finish(sl, "cancelled");
             continue;
         }
+        sl.seen_step = metrics_.decode_steps_total;
         if (sl.prefill_pos < t.prompt.size()) {
             const size_t n = std::min(t.prompt.size() - sl.prefill_pos, size_t(std::max<int64_t>(1, opts_.n_batch)));
             std::span<const int32_t> chunk(t.prompt.data() + sl.prefill_pos, n);

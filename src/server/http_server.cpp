@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <malloc.h>
 #include <sys/socket.h>
 
+#include "server/connection_pool.h"
 #include "server/http_util.h"
 #include "server/routes.h"
 
@@ -102,15 +104,26 @@ std::optional<std::pair<int, std::string>> access_refusal(const server_context& 
 http_server::http_server(const server_config& cfg)
     : ctx_(std::make_unique<server_context>(cfg)), svr_(std::make_unique<backlog_server>()) {
     ctx_->started_unix = unix_now();
+    // glibc gives threads that allocate at the same moment arenas of their own, up to
+    // 8 per core, and keeps each one's top (~170 KB) after a burst of connections
+    // even through malloc_trim: RSS then stays a few MB above idle. Two arenas keep
+    // it flat (docs/server.md, "Load"). MALLOC_ARENA_MAX overrides.
+    if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 2);
     server_context& ctx = *ctx_;
     httplib::Server& svr = *svr_;
 
     // Slots + every queued request may hold a connection thread while it streams;
-    // the headroom keeps /health, /metrics and refusals (503) answering.
+    // the headroom keeps /health, /metrics and refusals (503) answering. Threads
+    // start on demand and end after 2 s idle, so a burst leaves nothing behind.
     size_t n_threads = cfg.n_http_threads > 0 ? size_t(cfg.n_http_threads)
                                               : size_t(cfg.engine.n_parallel) * size_t(std::max(1, cfg.engine.max_loaded_models)) +
                                                     cfg.engine.max_queue + 16;
-    svr.new_task_queue = [n_threads] { return new httplib::ThreadPool(n_threads); };
+    svr.new_task_queue = [n_threads, &ctx] {
+        return new connection_pool(n_threads, std::chrono::seconds(2), [&ctx](size_t threads, size_t busy) {
+            ctx.stats.http_threads = int64_t(threads);
+            ctx.stats.http_threads_busy = int64_t(busy);
+        });
+    };
     svr.set_payload_max_length(cfg.max_body_bytes);
     svr.set_read_timeout(30, 0);
     svr.set_write_timeout(30, 0);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "server/client_socket.h"
 #include "server/json_body.h"
 
 namespace holo::server {
@@ -67,6 +68,22 @@ std::string iso8601_now() {
     return std::string(buf) + frac;
 }
 
+namespace {
+
+// Waits up to 200 ms for the next event. `gone`: the channel is cancelled and
+// empty, so nothing more will come (a task dropped while queued ends without an
+// event). Events pushed before the cancellation are still delivered.
+bool next_event(task_channel& ch, task_event& e, bool& gone) {
+    gone = false;
+    if (ch.pop(e, std::chrono::milliseconds(200))) return true;
+    if (!ch.cancelled()) return false;
+    if (ch.pop(e, std::chrono::milliseconds(0))) return true;
+    gone = true;
+    return false;
+}
+
+}  // namespace
+
 bool wait_done(std::shared_ptr<task_channel> ch, httplib::Response& res, api_style style, task_event& out) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -84,16 +101,32 @@ bool wait_done(std::shared_ptr<task_channel> ch, httplib::Response& res, api_sty
 
 void run_generation(server_context& ctx, const httplib::Request& req, httplib::Response& res, api_style style,
                     std::shared_ptr<task_channel> ch, bool stream, std::shared_ptr<generation_format> fmt) {
+    // 0. Let the engine watch the client between steps: a client that leaves frees
+    //    its slot (or its place in the queue) at once, not at the next failed write.
+    //    The probe is cleared before this connection can close (the guard here; the
+    //    stream's releaser below).
+    const int fd = find_client_socket(req.remote_addr, req.remote_port, req.local_port);
+    if (fd >= 0) ch->set_client_probe([fd] { return client_has_left(fd); });
+    struct probe_guard {
+        std::shared_ptr<task_channel> ch;
+        ~probe_guard() {
+            if (ch) ch->clear_client_probe();
+        }
+    } guard{ch};
+
     // 1. The engine's verdict: started (prompt accepted) or an error. Loading a big
-    //    model can take a while; bounded at 10 minutes.
+    //    model can take a while; bounded at 10 minutes. A task whose client left
+    //    while queued is dropped without a word.
     task_event ev;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
     bool got = false;
+    bool gone = false;
     while (std::chrono::steady_clock::now() < deadline) {
-        if (ch->pop(ev, std::chrono::milliseconds(200))) {
+        if (next_event(*ch, ev, gone)) {
             got = true;
             break;
         }
+        if (gone) return;  // nobody to answer
     }
     if (!got) {
         ch->cancel();
@@ -112,7 +145,8 @@ void run_generation(server_context& ctx, const httplib::Request& req, httplib::R
         std::string text;
         const auto gen_deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
         while (true) {
-            if (!ch->pop(ev, std::chrono::milliseconds(200))) {
+            if (!next_event(*ch, ev, gone)) {
+                if (gone) return;  // the client left and its task was dropped
                 if (std::chrono::steady_clock::now() < gen_deadline) continue;
                 ch->cancel();
                 return send_error(res, style, 503, "the generation took longer than an hour");
@@ -131,12 +165,14 @@ void run_generation(server_context& ctx, const httplib::Request& req, httplib::R
     //     (client gone) cancels the task.
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
+    guard.ch = nullptr;  // the stream outlives this function: its releaser clears the probe
     res.set_chunked_content_provider(
         fmt->content_type,
         [ch, fmt](size_t, httplib::DataSink& sink) -> bool {
             task_event e;
             // At most ~200 ms per call, so httplib's loop can notice shutdown.
-            if (!ch->pop(e, std::chrono::milliseconds(200))) return true;
+            bool gone = false;
+            if (!next_event(*ch, e, gone)) return !gone;
             std::string out;
             bool end = false;
             if (e.kind == event_kind::text) {
@@ -158,6 +194,7 @@ void run_generation(server_context& ctx, const httplib::Request& req, httplib::R
             return true;
         },
         [ch](bool success) {
+            ch->clear_client_probe();
             if (!success) ch->cancel();
         });
 }

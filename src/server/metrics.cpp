@@ -45,6 +45,19 @@ std::string render_metrics(const metrics& m) {
     add(o, "holo_slots_total", "gauge", "Slots of the loaded models.", double(m.slots_total));
     add(o, "holo_models_loaded", "gauge", "Models in memory.", double(m.models_loaded));
     add(o, "holo_model_bytes_loaded", "gauge", "Bytes of the loaded model files (mapped).", double(m.model_bytes_loaded));
+    add(o, "holo_http_threads", "gauge", "Connection threads alive (started on demand, ended after 2 s idle).",
+        double(m.http_threads));
+    add(o, "holo_http_threads_busy", "gauge", "Connection threads serving a connection.", double(m.http_threads_busy));
+    o += "# HELP holo_cancel_free_steps Decode steps between the last step at which a cancelled generation's client "
+         "was connected and its slot being freed.\n# TYPE holo_cancel_free_steps histogram\n";
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i <= m.cancel_steps_le.size(); ++i) {
+        cumulative += m.cancel_steps_bucket[i];
+        const std::string le = i < m.cancel_steps_le.size() ? std::to_string(m.cancel_steps_le[i]) : "+Inf";
+        o += "holo_cancel_free_steps_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+    }
+    o += "holo_cancel_free_steps_sum " + std::to_string(m.cancel_steps_sum.load()) + "\n";
+    o += "holo_cancel_free_steps_count " + std::to_string(cumulative) + "\n";
     return o;
 }
 

@@ -3,6 +3,7 @@
 // written by the HTTP threads and the engine thread, read by the renderer.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -29,6 +30,22 @@ struct metrics {
     std::atomic<int64_t> slots_total{0};
     std::atomic<int64_t> models_loaded{0};
     std::atomic<uint64_t> model_bytes_loaded{0};
+    std::atomic<int64_t> http_threads{0};       // connection threads alive
+    std::atomic<int64_t> http_threads_busy{0};  // of those, serving a connection
+
+    // For each generation stopped because its client left: the decode steps that ran
+    // between the last step boundary at which its client was still connected and its
+    // slot being freed (1: only the step that was running when the client left).
+    // Counts per upper bound of cancel_steps_le, the last entry past them all.
+    static constexpr std::array<uint64_t, 4> cancel_steps_le{0, 1, 2, 4};
+    std::array<std::atomic<uint64_t>, 5> cancel_steps_bucket{};
+    std::atomic<uint64_t> cancel_steps_sum{0};
+    void observe_cancel_steps(uint64_t steps) {
+        size_t i = 0;
+        while (i < cancel_steps_le.size() && steps > cancel_steps_le[i]) ++i;
+        cancel_steps_bucket[i]++;
+        cancel_steps_sum += steps;
+    }
 };
 
 std::string render_metrics(const metrics& m);

@@ -1,7 +1,8 @@
 // The link between one request's HTTP thread and the engine thread: the engine
 // pushes events (started, text, done, error), the HTTP thread pops them with a
-// bounded wait and sets `cancelled` when its client goes away. All locking
-// between the two sides lives here (STYLE item 11).
+// bounded wait and sets `cancelled` when its client goes away; it can also leave a
+// probe the engine calls between steps to find out sooner. All locking between the
+// two sides lives here (STYLE item 11).
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -60,7 +62,32 @@ public:
     void cancel() { cancelled_.store(true); }
     bool cancelled() const { return cancelled_.load(); }
 
+    // How to tell that the client went away before anything is written to it (true:
+    // gone). Set and cleared by the HTTP side; cleared before its connection closes,
+    // so a probe never looks at a socket reused by another connection.
+    void set_client_probe(std::function<bool()> gone) {
+        std::lock_guard<std::mutex> lock(probe_mutex_);
+        probe_ = std::move(gone);
+    }
+    void clear_client_probe() { set_client_probe(nullptr); }
+    // Cancelled, or the probe says the client is gone (which cancels from then on).
+    // `min_interval`: ask the probe at most that often (queued tasks need not be
+    // asked every step; slots are).
+    bool client_left(std::chrono::milliseconds min_interval = std::chrono::milliseconds(0)) {
+        if (cancelled()) return true;
+        std::lock_guard<std::mutex> lock(probe_mutex_);
+        if (!probe_) return false;
+        const auto now = std::chrono::steady_clock::now();
+        if (min_interval.count() > 0 && now - last_probe_ < min_interval) return false;
+        last_probe_ = now;
+        if (probe_()) cancelled_.store(true);
+        return cancelled();
+    }
+
 private:
+    std::mutex probe_mutex_;
+    std::function<bool()> probe_;
+    std::chrono::steady_clock::time_point last_probe_{};
     std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<task_event> events_;
