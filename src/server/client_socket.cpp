@@ -13,21 +13,19 @@
 namespace holo::server {
 namespace {
 
-// Numeric host and port of a socket address, the way cpp-httplib prints them.
-bool host_port(const sockaddr_storage& a, socklen_t len, std::string& host, int& port) {
+int port_of(const sockaddr_storage& a) {
+    if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
+    if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
+    return -1;
+}
+
+// The numeric host, the way cpp-httplib prints it.
+std::string host_of(const sockaddr_storage& a, socklen_t len) {
     char buf[NI_MAXHOST];
     if (getnameinfo(reinterpret_cast<const sockaddr*>(&a), len, buf, sizeof buf, nullptr, 0, NI_NUMERICHOST) != 0) {
-        return false;
+        return {};
     }
-    host = buf;
-    if (a.ss_family == AF_INET) {
-        port = ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
-    } else if (a.ss_family == AF_INET6) {
-        port = ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
-    } else {
-        return false;
-    }
-    return true;
+    return buf;
 }
 
 }  // namespace
@@ -41,14 +39,13 @@ int find_client_socket(const std::string& remote_addr, int remote_port, int loca
         char* end = nullptr;
         const long fd = std::strtol(e->d_name, &end, 10);
         if (end == e->d_name || *end != '\0' || fd < 0 || fd == dirfd(dir)) continue;
+        // Ports first (cheap); the host's text only for the one or two that match.
         sockaddr_storage peer{}, self{};
         socklen_t peer_len = sizeof peer, self_len = sizeof self;
         if (getpeername(int(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;  // not a connected socket
-        std::string host;
-        int port = 0;
-        if (!host_port(peer, peer_len, host, port) || port != remote_port || host != remote_addr) continue;
-        if (getsockname(int(fd), reinterpret_cast<sockaddr*>(&self), &self_len) != 0) continue;
-        if (!host_port(self, self_len, host, port) || port != local_port) continue;
+        if (port_of(peer) != remote_port) continue;
+        if (getsockname(int(fd), reinterpret_cast<sockaddr*>(&self), &self_len) != 0 || port_of(self) != local_port) continue;
+        if (host_of(peer, peer_len) != remote_addr) continue;
         found = int(fd);
         break;
     }

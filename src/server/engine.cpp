@@ -497,8 +497,9 @@ void engine::step_model(loaded_model& lm) {
         // Asked before each step: a client gone since the last one frees its slot
         // now, so it took part in at most the step that was running when it left.
         if (t.ch->client_left()) {
-            metrics_.generations_cancelled++;
             metrics_.observe_cancel_steps(metrics_.decode_steps_total - sl.seen_step);
+            metrics_.last_cancel_step = metrics_.decode_steps_total.load();
+            metrics_.generations_cancelled++;  // after: a reader that sees it sees the step too
             finish(sl, "cancelled");
             continue;
         }

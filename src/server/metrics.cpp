@@ -58,6 +58,8 @@ std::string render_metrics(const metrics& m) {
     }
     o += "holo_cancel_free_steps_sum " + std::to_string(m.cancel_steps_sum.load()) + "\n";
     o += "holo_cancel_free_steps_count " + std::to_string(cumulative) + "\n";
+    add(o, "holo_last_cancel_decode_step", "gauge",
+        "holo_decode_steps_total when the last generation whose client left was freed.", double(m.last_cancel_step));
     return o;
 }
 

@@ -40,6 +40,7 @@ struct metrics {
     static constexpr std::array<uint64_t, 4> cancel_steps_le{0, 1, 2, 4};
     std::array<std::atomic<uint64_t>, 5> cancel_steps_bucket{};
     std::atomic<uint64_t> cancel_steps_sum{0};
+    std::atomic<uint64_t> last_cancel_step{0};  // decode_steps_total when the last one was freed
     void observe_cancel_steps(uint64_t steps) {
         size_t i = 0;
         while (i < cancel_steps_le.size() && steps > cancel_steps_le[i]) ++i;
