@@ -6,10 +6,11 @@
 # usage: bench/server_load.sh [HOLO=build/holo] [MODEL.gguf] [-- extra server_load.mjs options]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-holo=${1:-build/holo}
-model=${2:-}
-shift $(( $# >= 2 ? 2 : $# ))
+pos=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do pos+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
+holo=${pos[0]:-build/holo}
+model=${pos[1]:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if [ -z "$model" ]; then
