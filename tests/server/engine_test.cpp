@@ -17,6 +17,7 @@
 #include "model/synth.h"
 #include "tokenizer/tokenizer.h"
 #include "server/engine.h"
+#include "channel_drain.h"
 #include "test_util.h"
 
 namespace holo::server {
@@ -24,35 +25,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct outcome {
-    bool ok = false;
-    int status = 0;
-    std::string text, error;
-    gen_stats stats;
-};
+using test_support::outcome;
 
-// Drains a channel (bounded: 60 s).
-outcome drain(task_channel& ch) {
-    outcome o;
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    task_event e;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (!ch.pop(e, 100ms)) continue;
-        if (e.kind == event_kind::text) o.text += e.text;
-        if (e.kind == event_kind::error) {
-            o.status = e.status;
-            o.error = e.text;
-            return o;
-        }
-        if (e.kind == event_kind::done) {
-            o.ok = true;
-            o.stats = e.stats;
-            return o;
-        }
-    }
-    o.error = "timed out";
-    return o;
-}
+outcome drain(task_channel& ch) { return test_support::drain(ch, 60s); }
 
 class engine_test : public ::testing::Test {
 protected:

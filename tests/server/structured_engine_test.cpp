@@ -11,6 +11,7 @@
 #include "runtime/json_schema.h"
 #include "server/engine.h"
 #include "server/tool_calls.h"
+#include "channel_drain.h"
 #include "test_util.h"
 
 namespace holo::server {
@@ -20,32 +21,9 @@ using namespace std::chrono_literals;
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
-struct outcome {
-    bool ok = false;
-    std::string text, error;
-    gen_stats stats;
-};
+using test_support::outcome;
 
-outcome drain(task_channel& ch) {
-    outcome o;
-    const auto deadline = std::chrono::steady_clock::now() + 120s;
-    task_event e;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (!ch.pop(e, 100ms)) continue;
-        if (e.kind == event_kind::text) o.text += e.text;
-        if (e.kind == event_kind::error) {
-            o.error = e.text;
-            return o;
-        }
-        if (e.kind == event_kind::done) {
-            o.ok = true;
-            o.stats = e.stats;
-            return o;
-        }
-    }
-    o.error = "timed out";
-    return o;
-}
+outcome drain(task_channel& ch) { return test_support::drain(ch, 120s); }
 
 class structured_engine : public ::testing::Test {
 protected:
