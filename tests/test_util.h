@@ -18,4 +18,8 @@ double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b);
 // Runs a shell command, returns its exit code and captures stdout (stderr to the test log).
 int run_command(const std::string& cmd, std::string* out = nullptr);
 
+// Stops a child process the test started (a `holo serve`): SIGTERM, then SIGKILL if
+// it has not exited within 10 s; reaps it either way. Does nothing for pid <= 0.
+void stop_process(int pid);
+
 }  // namespace holo::test

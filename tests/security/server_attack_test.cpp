@@ -91,18 +91,7 @@ struct server_process {
         failure = "holo serve did not report its port; log:\n" + slurp(log);
     }
     void stop() {
-        if (pid <= 0) return;
-        kill(pid, SIGTERM);
-        int status = 0;
-        bool exited = false;
-        for (int i = 0; i < 100 && !exited; ++i) {
-            exited = waitpid(pid, &status, WNOHANG) == pid;
-            if (!exited) std::this_thread::sleep_for(100ms);
-        }
-        if (!exited) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-        }
+        test::stop_process(pid);
         pid = -1;
     }
 };

@@ -77,19 +77,7 @@ protected:
         }
     }
     static void TearDownTestSuite() {
-        if (pid_ > 0) {
-            kill(pid_, SIGTERM);
-            int status = 0;
-            bool exited = false;
-            for (int i = 0; i < 100 && !exited; ++i) {
-                exited = waitpid(pid_, &status, WNOHANG) == pid_;
-                if (!exited) std::this_thread::sleep_for(100ms);
-            }
-            if (!exited) {
-                kill(pid_, SIGKILL);
-                waitpid(pid_, &status, 0);
-            }
-        }
+        test::stop_process(pid_);
     }
     static std::string holo_bin() { return test::binary_dir() + "/holo"; }
     static std::string e2e_dir() { return test::source_dir() + "/tests/e2e/server"; }

@@ -103,18 +103,7 @@ protected:
     }
 
     void TearDown() override {
-        if (pid_ <= 0) return;
-        kill(pid_, SIGTERM);
-        int status = 0;
-        bool exited = false;
-        for (int i = 0; i < 100 && !exited; ++i) {
-            exited = waitpid(pid_, &status, WNOHANG) == pid_;
-            if (!exited) std::this_thread::sleep_for(100ms);
-        }
-        if (!exited) {
-            kill(pid_, SIGKILL);
-            waitpid(pid_, &status, 0);
-        }
+        test::stop_process(pid_);
     }
 
     static std::string holo_bin() { return test::binary_dir() + "/holo"; }
