@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "gguf/gguf_writer.h"
+#include "model/preset_metadata.h"
 #include "quant/half.h"
 #include "train/train_vocab.h"
 
@@ -16,25 +17,9 @@ result<void> export_gguf(const param_layout& lay, const std::vector<float>& para
         return error{"export " + path + ": vocabulary has " + std::to_string(vocab.tokens.size()) +
                      " tokens, the model " + std::to_string(lay.hp.n_vocab)};
     const model_preset p = lay.hp.preset();
-    const std::string a = arch_name(p.arch);
     auto u32 = [](int64_t x) { return gguf_value::make_u32(uint32_t(x)); };
     gguf_writer w;
-    w.set("general.architecture", gguf_value::make_string(a));
-    w.set("general.type", gguf_value::make_string("model"));
-    w.set("general.name", gguf_value::make_string(p.model_name));
-    w.set(a + ".block_count", u32(p.n_layer));
-    w.set(a + ".context_length", u32(p.n_ctx_train));
-    w.set(a + ".embedding_length", u32(p.n_embd));
-    w.set(a + ".feed_forward_length", u32(p.n_ff));
-    w.set(a + ".attention.head_count", u32(p.n_head));
-    w.set(a + ".attention.head_count_kv", u32(p.n_head_kv));
-    w.set(a + ".rope.freq_base", gguf_value::make_f32(float(p.rope_freq_base)));
-    w.set(a + ".attention.layer_norm_rms_epsilon", gguf_value::make_f32(float(p.rms_eps)));
-    w.set(a + ".attention.key_length", u32(p.head_dim));
-    w.set(a + ".attention.value_length", u32(p.head_dim));
-    w.set(a + ".expert_count", u32(p.n_expert));
-    w.set(a + ".expert_used_count", u32(p.n_expert_used));
-    w.set(a + ".expert_feed_forward_length", u32(p.n_ff_exp));
+    set_preset_metadata(w, p);
     // llama_ftype: 0 = all f32, 1 = mostly f16
     w.set("general.file_type", u32(opt.matrix_type == tensor_type::f16 ? 1 : 0));
     w.set("general.quantization_version", u32(2));
