@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/default_model.h"
 #include "cli/model_args.h"
+#include "cli/sampling_args.h"
 #include "runtime/generate.h"
 #include "runtime/session.h"
 #include "server/chat_prompt.h"
@@ -88,11 +89,7 @@ HOLO_COMMAND("chat", "interactive chat on the terminal using the model's chat te
     app.add_option("model", a->model_path, "GGUF model file (default: the embedded model)");
     app.add_option("--system", a->system, "system prompt");
     app.add_option("-n,--n-predict", a->n_predict, "maximum tokens per reply");
-    app.add_option("--temp", a->sp.temperature, "temperature (0: greedy)");
-    app.add_option("--top-k", a->sp.top_k, "keep the K most likely tokens (0: off)");
-    app.add_option("--top-p", a->sp.top_p, "nucleus sampling mass (1: off)");
-    app.add_option("--min-p", a->sp.min_p, "min-p (0: off)");
-    app.add_option("--repeat-penalty", a->sp.repeat_penalty, "penalize recently seen tokens (1: off)");
+    add_sampling_options(app, a->sp);
     app.add_option("--seed", a->seed, "random seed");
     app.add_option("-t,--threads", a->threads, "threads (default: all)");
     app.add_option("-c,--ctx", a->ctx, "context length (default: the model's, at most 4096)");

@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "cli/default_model.h"
 #include "cli/model_args.h"
+#include "cli/sampling_args.h"
 #include "runtime/generate.h"
 #include "runtime/session.h"
 
@@ -81,14 +82,7 @@ HOLO_COMMAND("run", "generate text from a prompt, streaming it to stdout", [](CL
     app.add_option("model", a->model_path, "GGUF model file (default: the embedded model, when built in)");
     app.add_option("-p,--prompt", a->prompt, "prompt text")->required();
     app.add_option("-n,--n-predict", a->n_predict, "maximum tokens to generate (-1: until the context is full)");
-    app.add_option("--temp", a->sp.temperature, "temperature (0: greedy)");
-    app.add_option("--top-k", a->sp.top_k, "keep the K most likely tokens (0: off)");
-    app.add_option("--top-p", a->sp.top_p, "nucleus: smallest set with this probability mass (1: off)");
-    app.add_option("--min-p", a->sp.min_p, "drop tokens below this fraction of the top probability (0: off)");
-    app.add_option("--repeat-penalty", a->sp.repeat_penalty, "penalize recently seen tokens (1: off)");
-    app.add_option("--repeat-last-n", a->sp.penalty_last_n, "how many recent tokens the penalties consider");
-    app.add_option("--presence-penalty", a->sp.presence_penalty, "subtract from seen tokens' logits (0: off)");
-    app.add_option("--frequency-penalty", a->sp.frequency_penalty, "subtract count × this (0: off)");
+    add_sampling_options(app, a->sp);
     app.add_option("--seed", a->seed, "random seed (default: random; printed at the end)");
     app.add_option("--stop", a->stop, "stop when this text is generated (repeatable; not printed)");
     app.add_option("-t,--threads", a->threads, "threads (default: all)");
