@@ -18,6 +18,19 @@ double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b);
 // Runs a shell command, returns its exit code and captures stdout (stderr to the test log).
 int run_command(const std::string& cmd, std::string* out = nullptr);
 
+// The whole file as text ("" when it cannot be read), e.g. a server's log.
+std::string slurp(const std::string& path);
+
+// A `holo serve` a test started: its pid (-1 when it could not start) and port (0
+// when it did not report one in time; the caller still stops pid).
+struct spawned_server {
+    int pid = -1;
+    int port = 0;
+};
+// Starts args[0] with args, stdout and stderr to `log`, and waits up to
+// `wait_seconds` for "listening on http://127.0.0.1:PORT" in the log.
+spawned_server spawn_server(const std::vector<std::string>& args, const std::string& log, int wait_seconds);
+
 // Stops a child process the test started (a `holo serve`): SIGTERM, then SIGKILL if
 // it has not exited within 10 s; reaps it either way. Does nothing for pid <= 0.
 void stop_process(int pid);

@@ -7,24 +7,17 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <regex>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "model/synth.h"
 #include "test_util.h"
-
-extern char** environ;
 
 namespace holo {
 namespace {
@@ -35,13 +28,6 @@ using namespace std::chrono_literals;
 const char* k_key = "security-test-key";
 constexpr int k_ctx = 128;
 constexpr int k_max_body = 65536;
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 struct server_process {
     std::string dir, model_path, log;
@@ -69,26 +55,11 @@ struct server_process {
                                          "--parallel", "1", "--max-queue", "2", "--ctx", std::to_string(k_ctx),
                                          "--threads", "1", "--models", dir + "/store", "--api-key", k_key,
                                          "--max-body", std::to_string(k_max_body)};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&fa, 1, 2);
-        if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
-        posix_spawn_file_actions_destroy(&fa);
-        const std::regex re("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-        for (int i = 0; i < 600 && pid > 0; ++i) {  // bounded: 60 s on a busy machine
-            std::smatch m;
-            const std::string text = slurp(log);
-            if (std::regex_search(text, m, re)) {
-                port = std::stoi(m[1]);
-                return;
-            }
-            std::this_thread::sleep_for(100ms);
-        }
-        failure = "holo serve did not report its port; log:\n" + slurp(log);
+        const test::spawned_server sp = test::spawn_server(args, log, 60);  // bounded: 60 s on a busy machine
+        pid = sp.pid;
+        port = sp.port;
+        if (port > 0) return;
+        failure = "holo serve did not report its port; log:\n" + test::slurp(log);
     }
     void stop() {
         test::stop_process(pid);
@@ -117,7 +88,7 @@ protected:
     void TearDown() override {
         if (!g_server || !g_server->failure.empty() || IsSkipped()) return;
         // Whatever the case did, the server is still up and answering.
-        ASSERT_EQ(kill(g_server->pid, 0), 0) << "holo serve died; log:\n" << slurp(g_server->log);
+        ASSERT_EQ(kill(g_server->pid, 0), 0) << "holo serve died; log:\n" << test::slurp(g_server->log);
         auto h = client().Get("/health");
         ASSERT_TRUE(h) << "no answer from /health after the case";
         EXPECT_EQ(h->status, 200);

@@ -5,22 +5,15 @@
 // the reason when node, the npm packages or chromium are missing.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <regex>
-#include <sstream>
 #include <thread>
 
 #include "model/synth.h"
 #include "test_util.h"
-
-extern char** environ;
 
 namespace holo {
 namespace {
@@ -29,13 +22,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 const char* k_key = "e2e-test-key";
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 class server_e2e : public ::testing::Test {
 protected:
@@ -55,26 +41,9 @@ protected:
         std::vector<std::string> args = {holo_bin(), "serve", *model_path_, "--host", "127.0.0.1", "--port", "0",
                                          "--parallel", "2", "--ctx", "1024", "--threads", "2",
                                          "--models", *dir_ + "/store", "--api-key", k_key, "--max-body", "65536"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, log_->c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&fa, 1, 2);
-        if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
-        // Wait (bounded) for "listening on http://127.0.0.1:PORT".
-        const std::regex re("listening on (http://127\\.0\\.0\\.1:[0-9]+)");
-        for (int i = 0; i < 300 && pid_ > 0; ++i) {
-            std::smatch m;
-            const std::string text = slurp(*log_);
-            if (std::regex_search(text, m, re)) {
-                url_ = new std::string(m[1]);
-                break;
-            }
-            std::this_thread::sleep_for(100ms);
-        }
+        const test::spawned_server sp = test::spawn_server(args, *log_, 30);
+        pid_ = sp.pid;
+        if (sp.port > 0) url_ = new std::string("http://127.0.0.1:" + std::to_string(sp.port));
     }
     static void TearDownTestSuite() {
         test::stop_process(pid_);
@@ -86,7 +55,7 @@ protected:
         if (!fs::exists(holo_bin())) GTEST_SKIP() << holo_bin() << " is not built (ninja holo)";
         ASSERT_TRUE(made_) << "could not write the tiny synth model";
         ASSERT_GT(pid_, 0) << "could not start holo serve";
-        ASSERT_NE(url_, nullptr) << "holo serve did not report its port; log:\n" << slurp(*log_);
+        ASSERT_NE(url_, nullptr) << "holo serve did not report its port; log:\n" << test::slurp(*log_);
         if (test::run_command("node --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "node is not installed";
     }
     void need_packages(std::initializer_list<const char*> pkgs) {
@@ -118,10 +87,10 @@ TEST_F(server_e2e, openai_and_ollama_clients_and_bad_input) {
                                          " tiny:latest " + *model_path_ + " 2>&1",
                                      &out);
     std::printf("%s", out.c_str());
-    EXPECT_EQ(rc, 0) << "api.mjs failed:\n" << out << "\nserver log:\n" << slurp(*log_);
+    EXPECT_EQ(rc, 0) << "api.mjs failed:\n" << out << "\nserver log:\n" << test::slurp(*log_);
     EXPECT_NE(out.find("checks passed"), std::string::npos);
     // The server survived everything above.
-    ASSERT_EQ(kill(pid_, 0), 0) << "the server died; log:\n" << slurp(*log_);
+    ASSERT_EQ(kill(pid_, 0), 0) << "the server died; log:\n" << test::slurp(*log_);
 }
 
 TEST_F(server_e2e, web_page_in_chromium) {
@@ -134,7 +103,7 @@ TEST_F(server_e2e, web_page_in_chromium) {
                                          " tiny:latest " + shot + " " + profile + " 2>&1",
                                      &out);
     std::printf("%s", out.c_str());
-    EXPECT_EQ(rc, 0) << out << "\nserver log:\n" << slurp(*log_);
+    EXPECT_EQ(rc, 0) << out << "\nserver log:\n" << test::slurp(*log_);
     EXPECT_TRUE(fs::exists(shot) && fs::file_size(shot) > 1000) << "no screenshot at " << shot;
     // Keep the screenshot where a person can look at it.
     std::error_code ec;

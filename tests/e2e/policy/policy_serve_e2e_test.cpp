@@ -7,9 +7,7 @@
 // Loopback only; every wait is bounded.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,8 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <regex>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -27,21 +23,12 @@
 #include "server/model_store.h"
 #include "test_util.h"
 
-extern char** environ;
-
 namespace holo {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 class policy_serve_e2e : public ::testing::Test {
 protected:
@@ -82,24 +69,11 @@ protected:
                                          "--parallel", "2", "--ctx", "256", "--threads", "2",
                                          "--models", dir_ + "/store", "--rules", dir_ + "/rules.yaml",
                                          "--state-root", root_};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        posix_spawn_file_actions_adddup2(&fa, 1, 2);
-        if (posix_spawn(&pid_, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
+        const test::spawned_server sp = test::spawn_server(args, log_, 30);
+        pid_ = sp.pid;
         ASSERT_GT(pid_, 0) << "could not start holo serve";
-        const std::regex re("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-        for (int i = 0; i < 300 && port_ == 0; ++i) {
-            std::smatch m;
-            const std::string text = slurp(log_);
-            if (std::regex_search(text, m, re)) port_ = std::stoi(m[1]);
-            else std::this_thread::sleep_for(100ms);
-        }
-        ASSERT_NE(port_, 0) << "holo serve did not report its port; log:\n" << slurp(log_);
+        port_ = sp.port;
+        ASSERT_NE(port_, 0) << "holo serve did not report its port; log:\n" << test::slurp(log_);
     }
 
     void TearDown() override {
@@ -134,7 +108,7 @@ protected:
             ADD_FAILURE() << body_model_expect_note << ": no response";
             return {};
         }
-        EXPECT_EQ(res->status, 200) << body_model_expect_note << ": " << res->body << "\nlog:\n" << slurp(log_);
+        EXPECT_EQ(res->status, 200) << body_model_expect_note << ": " << res->body << "\nlog:\n" << test::slurp(log_);
         auto j = json::parse(res->body, nullptr, false);
         std::string header = res->get_header_value("X-Holobiont-Model");
         if (!j.is_discarded() && j.contains("model")) {
@@ -178,7 +152,7 @@ TEST_F(policy_serve_e2e, auto_follows_the_battery_with_hysteresis) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200) << res->body;
     EXPECT_TRUE(res->get_header_value("X-Holobiont-Model").empty());
-    const std::string log = slurp(log_);
+    const std::string log = test::slurp(log_);
     EXPECT_NE(log.find("rule 'low-battery'"), std::string::npos) << "the log names the rule:\n" << log;
 }
 
@@ -210,7 +184,7 @@ TEST_F(policy_serve_e2e, a_stream_running_during_a_switch_finishes_on_its_model)
         return true;
     };
     auto res = c.send(rq);
-    ASSERT_TRUE(res) << "the stream got no response; log:\n" << slurp(log_);
+    ASSERT_TRUE(res) << "the stream got no response; log:\n" << test::slurp(log_);
     EXPECT_EQ(res->status, 200) << got;
     EXPECT_EQ(res->get_header_value("X-Holobiont-Model"), "big:latest");
     EXPECT_NE(got.find("data: [DONE]"), std::string::npos) << "the stream was cut:\n" << got;
@@ -220,8 +194,8 @@ TEST_F(policy_serve_e2e, a_stream_running_during_a_switch_finishes_on_its_model)
         ASSERT_EQ(f.wait_for(180s), std::future_status::ready) << "a request after the switch hung";
         EXPECT_EQ(f.get(), "small:latest");
     }
-    ASSERT_EQ(kill(pid_, 0), 0) << "the server died; log:\n" << slurp(log_);
-    const std::string log = slurp(log_);
+    ASSERT_EQ(kill(pid_, 0), 0) << "the server died; log:\n" << test::slurp(log_);
+    const std::string log = test::slurp(log_);
     EXPECT_NE(log.find("-> small:latest (switched)"), std::string::npos) << log;
 }
 
