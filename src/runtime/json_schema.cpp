@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
+#include <utility>
 
 namespace holo {
 namespace {
@@ -167,17 +169,25 @@ private:
         return it->get<int64_t>();
     }
 
+    // A minKey / maxKey pair of counts: {min (default 0), max (default -1: none)}.
+    static result<std::pair<int64_t, int64_t>> get_count_range(const json& s, const char* min_key,
+                                                               const char* max_key) {
+        auto lo = get_count(s, min_key, 0);
+        auto hi = get_count(s, max_key, -1);
+        if (!lo.ok()) return lo.err();
+        if (!hi.ok()) return hi.err();
+        if (hi.value() >= 0 && hi.value() < lo.value())
+            return error{std::string("'") + max_key + "' is less than '" + min_key + "'"};
+        return std::pair{lo.value(), hi.value()};
+    }
+
     result<int32_t> compile_typed(const json& s, const std::string& t, int depth) {
         schema_node n;
         if (t == "string") {
             n.k = kind::string;
-            auto lo = get_count(s, "minLength", 0);
-            auto hi = get_count(s, "maxLength", -1);
-            if (!lo.ok()) return lo.err();
-            if (!hi.ok()) return hi.err();
-            n.min_len = lo.value();
-            n.max_len = hi.value();
-            if (n.max_len >= 0 && n.max_len < n.min_len) return error{"'maxLength' is less than 'minLength'"};
+            auto r = get_count_range(s, "minLength", "maxLength");
+            if (!r.ok()) return r.err();
+            std::tie(n.min_len, n.max_len) = r.value();
         } else if (t == "number") {
             n.k = kind::number;
         } else if (t == "integer") {
@@ -188,13 +198,9 @@ private:
             n.k = kind::null;
         } else if (t == "array") {
             n.k = kind::array;
-            auto lo = get_count(s, "minItems", 0);
-            auto hi = get_count(s, "maxItems", -1);
-            if (!lo.ok()) return lo.err();
-            if (!hi.ok()) return hi.err();
-            n.min_items = lo.value();
-            n.max_items = hi.value();
-            if (n.max_items >= 0 && n.max_items < n.min_items) return error{"'maxItems' is less than 'minItems'"};
+            auto r = get_count_range(s, "minItems", "maxItems");
+            if (!r.ok()) return r.err();
+            std::tie(n.min_items, n.max_items) = r.value();
             if (auto it = s.find("items"); it != s.end()) {
                 if (it->is_array()) return error{"'items' as an array (tuple validation) is not supported"};
                 auto c = compile(*it, depth + 1);
