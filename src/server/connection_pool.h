@@ -6,11 +6,9 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
-#include <mutex>
+#include <memory>
 
 #include <httplib.h>
 
@@ -26,7 +24,7 @@ public:
     // A connection to serve: taken by an idle thread, else by a new one while under
     // the cap, else it waits for the first thread that frees up.
     void enqueue(std::function<void()> fn) override;
-    // Serves what is queued, then waits for every thread to end.
+    // Serves what is queued, then waits for every thread to stop using the pool.
     void shutdown() override;
 
     size_t n_threads() const;
@@ -34,19 +32,13 @@ public:
     uint64_t n_trims() const;  // malloc_trim calls so far (tests)
 
 private:
-    void worker();
-    void counts_changed();  // under mutex_
-
-    const size_t max_threads_;
-    const std::chrono::milliseconds idle_exit_;
-    const std::function<void(size_t, size_t)> on_count_;
-    mutable std::mutex mutex_;
-    std::condition_variable work_cv_;  // a job came, or shutdown
-    std::condition_variable exit_cv_;  // a thread ended
-    std::deque<std::function<void()>> jobs_;
-    size_t n_threads_ = 0, n_idle_ = 0;
-    uint64_t n_trims_ = 0;
-    bool shutdown_ = false;
+    // Shared with the (detached) threads: a thread that has just counted itself out
+    // still signals the condition variable, which must outlive the pool object.
+    struct state;
+    // One connection thread. Its copy of the state keeps the condition variable it
+    // signals last alive even after shutdown() has returned and the pool is gone.
+    static void serve_connections(std::shared_ptr<state> shared);
+    std::shared_ptr<state> state_;
 };
 
 }  // namespace holo::server
