@@ -2,10 +2,10 @@
 // checked JSON parser, and an accepted object through every endpoint's parser
 // (OpenAI chat/completions, Ollama chat/generate) and keep_alive, with the
 // key-ordered twin the routes use for schemas. A compiled response_format /
-// format / forced-tool grammar then walks the body's own bytes, and the body
-// goes through each family's tool-call parser and the streaming splitter. Never
-// a crash, never an uncaught exception, and an accepted request has every value
-// in range.
+// format / forced-tool grammar then walks the body's own bytes. Any bytes also go
+// through each family's tool-call parser and streaming reader, as model output.
+// Never a crash, never an uncaught exception, an accepted request has every value
+// in range, and a streamed call is one the client can rebuild.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +14,7 @@
 #include "runtime/json_matcher.h"
 #include "server/json_body.h"
 #include "server/request.h"
+#include "server/tool_call_stream.h"
 #include "server/tool_calls.h"
 
 namespace {
@@ -56,10 +57,35 @@ void check(const holo::result<holo::server::gen_request>& r, std::string_view bo
     }
 }
 
+// The bytes as a model's reply, whole and streamed in pieces of 7.
+void check_tool_calls(std::string_view bytes) {
+    using holo::server::tool_format;
+    const std::string text(bytes);
+    for (tool_format f : {tool_format::hermes, tool_format::llama3, tool_format::mistral}) {
+        auto p = holo::server::parse_tool_calls(f, text);
+        for (const auto& c : p.calls) require(!c.name.empty());
+        holo::server::tool_call_stream stream(f);
+        size_t n_calls = 0;
+        auto take = [&](const holo::server::stream_piece& piece) {
+            for (const auto& d : piece.calls) {
+                require(d.index == (d.first ? n_calls : n_calls - 1));  // first pieces in order, then that call's
+                if (d.first) {
+                    require(!d.name.empty());
+                    ++n_calls;
+                }
+            }
+        };
+        for (size_t i = 0; i < text.size(); i += 7) take(stream.push(text.substr(i, 7)));
+        take(stream.finish());
+        require(n_calls == stream.calls().size());
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
+    check_tool_calls(body);
     auto json = holo::server::parse_json_body(body);
     if (!json) {
         require(!json.message().empty());
@@ -71,15 +97,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(holo::server::parse_openai_completion(j, &ordered), body);
     check(holo::server::parse_ollama_chat(j, &ordered), body);
     check(holo::server::parse_ollama_generate(j, &ordered), body);
-    const std::string text(body);
-    holo::server::tool_call_stream stream;
-    for (size_t i = 0; i < text.size(); i += 7) (void)stream.push(text.substr(i, 7));
-    using holo::server::tool_format;
-    for (tool_format f : {tool_format::hermes, tool_format::llama3, tool_format::mistral}) {
-        auto p = holo::server::parse_tool_calls(f, text);
-        for (const auto& c : p.calls) require(!c.name.empty());
-    }
-    (void)stream.finish(tool_format::hermes);
     if (j.is_object() && j.contains("keep_alive")) (void)holo::server::parse_keep_alive(j["keep_alive"]);
     (void)holo::server::to_json_text(j);
     return 0;

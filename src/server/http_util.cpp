@@ -136,6 +136,7 @@ void run_generation(server_context& ctx, const httplib::Request& req, httplib::R
     if (ev.kind == event_kind::done) {  // load-only tasks finish at once
         return send_json(res, 200, fmt->whole("", ev.stats));
     }
+    if (fmt->started) fmt->started(ev.stats);
 
     if (!stream) {
         // 2a. Collect everything. A client gone mid-way is noticed by httplib only at

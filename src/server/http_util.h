@@ -45,6 +45,7 @@ bool parse_body(const httplib::Request& req, httplib::Response& res, api_style s
 // How one API turns a generation into bytes.
 struct generation_format {
     std::string content_type;  // for streams
+    std::function<void(const gen_stats& st)> started;                      // optional: the engine took the task
     std::function<std::string(const std::string& text)> chunk;            // a piece of text, streamed
     std::function<std::string(const gen_stats& st)> stream_end;           // the closing chunk(s)
     std::function<std::string(const std::string& msg)> stream_error;      // an error after the stream began

@@ -9,7 +9,7 @@
 #include "server/pull.h"
 #include "server/request.h"
 #include "server/routes.h"
-#include "server/tool_calls.h"
+#include "server/tool_call_stream.h"
 
 namespace holo::server {
 
@@ -50,7 +50,8 @@ json ollama_tool_calls(const std::vector<tool_call>& calls) {
 
 tool_format format_of(const gen_stats& st) { return tool_format_from_name(st.tool_format).value_or(tool_format::hermes); }
 
-// tools: calls are parsed out of the reply (streams hold back what may be one).
+// tools: calls are parsed out of the reply. Streams hold back what may be one and
+// send the calls whole at the end (Ollama's clients expect whole calls).
 std::shared_ptr<generation_format> ollama_format(bool chat, const std::string& model, bool tools) {
     auto f = std::make_shared<generation_format>();
     f->content_type = "application/x-ndjson";
@@ -66,19 +67,20 @@ std::shared_ptr<generation_format> ollama_format(bool chat, const std::string& m
         j["done"] = false;
         return to_json_text(j) + "\n";
     };
+    if (calls) f->started = [=](const gen_stats& st) { calls->set_format(format_of(st)); };
     f->chunk = [=](const std::string& text) {
         if (!calls) return line(text);
-        const std::string now = calls->push(text);
+        const std::string now = calls->push(text).content;
         return now.empty() ? std::string() : line(now);
     };
     f->stream_end = [=](const gen_stats& st) {
         std::string out;
         if (calls) {
-            parsed_reply r = calls->finish(format_of(st));
-            if (!r.content.empty()) out += line(r.content);
-            if (!r.calls.empty()) {
+            const std::string rest = calls->finish().content;
+            if (!rest.empty()) out += line(rest);
+            if (!calls->calls().empty()) {
                 json j = piece("");
-                j["message"]["tool_calls"] = ollama_tool_calls(r.calls);
+                j["message"]["tool_calls"] = ollama_tool_calls(calls->calls());
                 j["done"] = false;
                 out += to_json_text(j) + "\n";
             }

@@ -8,7 +8,7 @@
 #include "server/json_body.h"
 #include "server/request.h"
 #include "server/routes.h"
-#include "server/tool_calls.h"
+#include "server/tool_call_stream.h"
 
 namespace holo::server {
 
@@ -52,13 +52,11 @@ std::string base64_floats(const std::vector<float>& v) {
 
 const char* finish_reason(const std::string& f) { return f == "length" ? "length" : "stop"; }
 
-json tool_calls_json(const std::vector<tool_call>& calls, bool with_index) {
+json tool_calls_json(const std::vector<tool_call>& calls) {
     json out = json::array();
-    for (size_t i = 0; i < calls.size(); ++i) {
-        json c = {{"id", make_id("call_")}, {"type", "function"},
-                  {"function", {{"name", calls[i].name}, {"arguments", calls[i].arguments}}}};
-        if (with_index) c["index"] = i;
-        out.push_back(std::move(c));
+    for (const tool_call& c : calls) {
+        out.push_back({{"id", make_id("call_")}, {"type", "function"},
+                       {"function", {{"name", c.name}, {"arguments", c.arguments}}}});
     }
     return out;
 }
@@ -75,8 +73,9 @@ json usage_json(const gen_stats& st) {
 
 std::string sse(const json& j) { return "data: " + to_json_text(j) + "\n\n"; }
 
-// tools: the reply may hold tool calls, parsed out of the text (streams hold back
-// what may be a call until the end, then send it as delta.tool_calls).
+// tools: the reply may hold tool calls, parsed out of the text. Streams send each
+// call as delta.tool_calls while it is written: id, name and the first piece of the
+// arguments, then the rest of the arguments piece by piece.
 std::shared_ptr<generation_format> openai_format(bool chat, const std::string& model, bool include_usage, bool tools) {
     auto f = std::make_shared<generation_format>();
     const std::string id = make_id(chat ? "chatcmpl-" : "cmpl-");
@@ -85,6 +84,10 @@ std::shared_ptr<generation_format> openai_format(bool chat, const std::string& m
     auto first = std::make_shared<bool>(true);
     auto calls = tools ? std::make_shared<tool_call_stream>() : nullptr;
     f->content_type = "text/event-stream";
+    auto chunk_of = [=](json choice) {
+        return sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
+                    {"system_fingerprint", "holobiont"}, {"choices", json::array({std::move(choice)})}});
+    };
     auto content_chunk = [=](const std::string& text) {
         json choice = {{"index", 0}, {"finish_reason", nullptr}, {"logprobs", nullptr}};
         if (chat) {
@@ -93,29 +96,36 @@ std::shared_ptr<generation_format> openai_format(bool chat, const std::string& m
             choice["text"] = text;
         }
         *first = false;
-        return sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
-                    {"system_fingerprint", "holobiont"}, {"choices", json::array({choice})}});
+        return chunk_of(std::move(choice));
     };
-    f->chunk = [=](const std::string& text) {
-        if (!calls) return content_chunk(text);
-        const std::string now = calls->push(text);
-        return now.empty() ? std::string() : content_chunk(now);
+    auto piece_chunks = [=](const stream_piece& p) {
+        std::string out;
+        if (!p.content.empty()) out += content_chunk(p.content);
+        if (p.calls.empty()) return out;
+        json deltas = json::array();
+        for (const tool_call_delta& d : p.calls) {
+            json c = {{"index", d.index}, {"function", {{"arguments", d.arguments}}}};
+            if (d.first) {
+                c["id"] = make_id("call_");
+                c["type"] = "function";
+                c["function"]["name"] = d.name;
+            }
+            deltas.push_back(std::move(c));
+        }
+        json delta = {{"tool_calls", std::move(deltas)}};
+        if (*first) delta["role"] = "assistant";
+        *first = false;
+        return out + chunk_of({{"index", 0}, {"finish_reason", nullptr}, {"logprobs", nullptr}, {"delta", delta}});
     };
+    if (calls) f->started = [=](const gen_stats& st) { calls->set_format(format_of(st)); };
+    f->chunk = [=](const std::string& text) { return calls ? piece_chunks(calls->push(text)) : content_chunk(text); };
     f->stream_end = [=](const gen_stats& st) {
         std::string out;
         const char* reason = finish_reason(st.finish);
         if (calls) {
-            parsed_reply r = calls->finish(format_of(st));
-            if (!r.content.empty()) out += content_chunk(r.content);
-            if (!r.calls.empty()) {
-                json delta = {{"tool_calls", tool_calls_json(r.calls, true)}};
-                if (*first) delta["role"] = "assistant";
-                *first = false;
-                json choice = {{"index", 0}, {"finish_reason", nullptr}, {"logprobs", nullptr}, {"delta", delta}};
-                out += sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
-                            {"system_fingerprint", "holobiont"}, {"choices", json::array({choice})}});
-                reason = "tool_calls";
-            }
+            out += piece_chunks(calls->finish());
+            // A call cut off by the token limit ends for "length", as OpenAI's do.
+            if (!calls->calls().empty() && !calls->call_unfinished()) reason = "tool_calls";
         }
         json choice = {{"index", 0}, {"finish_reason", reason}, {"logprobs", nullptr}};
         if (chat) {
@@ -123,8 +133,7 @@ std::shared_ptr<generation_format> openai_format(bool chat, const std::string& m
         } else {
             choice["text"] = "";
         }
-        out += sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
-                               {"system_fingerprint", "holobiont"}, {"choices", json::array({choice})}});
+        out += chunk_of(std::move(choice));
         if (include_usage) {
             out += sse({{"id", id}, {"object", object}, {"created", created}, {"model", model},
                         {"system_fingerprint", "holobiont"}, {"choices", json::array()}, {"usage", usage_json(st)}});
@@ -141,7 +150,7 @@ std::shared_ptr<generation_format> openai_format(bool chat, const std::string& m
             parsed_reply r = parse_tool_calls(format_of(st), text);
             choice["message"] = {{"role", "assistant"}, {"content", r.calls.empty() || !r.content.empty() ? json(r.content) : json(nullptr)}};
             if (!r.calls.empty()) {
-                choice["message"]["tool_calls"] = tool_calls_json(r.calls, false);
+                choice["message"]["tool_calls"] = tool_calls_json(r.calls);
                 choice["finish_reason"] = "tool_calls";
             }
         } else if (chat) {

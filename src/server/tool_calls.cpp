@@ -5,9 +5,6 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-constexpr std::string_view k_hermes_open = "<tool_call>", k_hermes_close = "</tool_call>";
-constexpr std::string_view k_mistral_tag = "[TOOL_CALLS]", k_python_tag = "<|python_tag|>";
-
 std::string_view ltrim(std::string_view s) {
     while (!s.empty() && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r')) s.remove_prefix(1);
     return s;
@@ -166,57 +163,6 @@ parsed_reply parse_tool_calls(tool_format f, const std::string& text) {
     if (!c) return whole;
     out.calls.push_back(std::move(*c));
     return out;
-}
-
-std::string tool_call_stream::push(const std::string& text) {
-    held_ += text;
-    if (capturing_) return {};
-    // A marker anywhere starts a call (hermes, mistral).
-    size_t at = std::string::npos;
-    for (std::string_view m : {k_hermes_open, k_mistral_tag}) at = std::min(at, held_.find(m));
-    if (at != std::string::npos) {
-        capturing_ = true;
-        std::string out = held_.substr(0, at);
-        held_.erase(0, at);
-        return out;
-    }
-    // At the very start, a JSON object or array (llama3, bare mistral) or the python tag may be a call.
-    if (!sent_any_) {
-        const std::string_view lt = ltrim(held_);
-        if (lt.empty()) return {};
-        if (lt[0] == '{' || lt[0] == '[' || starts_with(lt, k_python_tag)) {
-            capturing_ = true;
-            return {};
-        }
-        for (std::string_view m : {k_python_tag, k_hermes_open, k_mistral_tag}) {
-            if (lt.size() < m.size() && starts_with(m, lt)) return {};
-        }
-    }
-    // Hold back a tail that may be the start of a marker.
-    size_t keep = 0;
-    for (std::string_view m : {k_hermes_open, k_mistral_tag}) {
-        for (size_t n = std::min(m.size() - 1, held_.size()); n > keep; --n) {
-            if (held_.compare(held_.size() - n, n, m.substr(0, n)) == 0) {
-                keep = n;
-                break;
-            }
-        }
-    }
-    std::string out = held_.substr(0, held_.size() - keep);
-    held_.erase(0, held_.size() - keep);
-    if (!out.empty()) sent_any_ = true;
-    return out;
-}
-
-parsed_reply tool_call_stream::finish(tool_format f) {
-    parsed_reply r;
-    if (capturing_) {
-        r = parse_tool_calls(f, held_);
-    } else {
-        r.content = held_;
-    }
-    held_.clear();
-    return r;
 }
 
 }  // namespace holo::server

@@ -1,6 +1,6 @@
 // Tool calls per template family: how a model writes them, the grammar that forces
 // one (tool_choice "required" or a named function), and parsing them back out of
-// the generated text, whole or while it streams.
+// the generated text whole (tool_call_stream.h reads them while they stream).
 //   hermes  (Qwen, Hermes, ChatML and the default): <tool_call>\n{"name": .., "arguments": {..}}\n</tool_call>
 //   llama3  (Llama 3.x JSON tool calling):          {"name": .., "parameters": {..}}   (optionally after <|python_tag|>)
 //   mistral (Mistral / Mixtral instruct):           [TOOL_CALLS][{"name": .., "arguments": {..}}, ...]
@@ -20,6 +20,9 @@
 namespace holo::server {
 
 enum class tool_format { hermes, llama3, mistral };
+
+inline constexpr std::string_view k_hermes_open = "<tool_call>", k_hermes_close = "</tool_call>";
+inline constexpr std::string_view k_mistral_tag = "[TOOL_CALLS]", k_python_tag = "<|python_tag|>";
 
 const char* tool_format_name(tool_format f);
 std::optional<tool_format> tool_format_from_name(std::string_view name);
@@ -41,18 +44,5 @@ struct parsed_reply {
 };
 // Text that does not hold a well-formed call comes back whole as content.
 parsed_reply parse_tool_calls(tool_format f, const std::string& text);
-
-// Streaming: passes text through as content until it may be a tool call (in any
-// family's form), then holds the rest for finish(), which parses it.
-class tool_call_stream {
-public:
-    std::string push(const std::string& text);  // content that can be sent now
-    parsed_reply finish(tool_format f);
-
-private:
-    std::string held_;
-    bool capturing_ = false;
-    bool sent_any_ = false;
-};
 
 }  // namespace holo::server

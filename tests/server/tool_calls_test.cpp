@@ -8,6 +8,7 @@
 #include "model/synth.h"
 #include "runtime/json_matcher.h"
 #include "server/chat_prompt.h"
+#include "server/tool_call_stream.h"
 #include "server/tool_calls.h"
 #include "tokenizer/tokenizer.h"
 #include "test_util.h"
@@ -51,36 +52,106 @@ TEST(tool_calls, parse_each_family) {
     }
 }
 
+// A stream fed `text` in pieces of `cut` bytes: the content it sent, the calls
+// rebuilt from its deltas as a client does, and how many deltas carried arguments.
+struct streamed {
+    std::string content;
+    std::vector<tool_call> calls;
+    size_t argument_pieces = 0;
+    bool unfinished = false;
+};
+streamed stream_in_pieces(tool_format f, const std::string& text, size_t cut) {
+    tool_call_stream s(f);
+    streamed out;
+    auto take = [&](const stream_piece& p) {
+        out.content += p.content;
+        for (const tool_call_delta& d : p.calls) {
+            EXPECT_EQ(d.first, d.index == out.calls.size()) << "a call's first piece comes first, once";
+            if (d.first) out.calls.push_back({d.name, ""});
+            out.calls.at(d.index).arguments += d.arguments;
+            out.argument_pieces += !d.arguments.empty();
+        }
+    };
+    for (size_t i = 0; i < text.size(); i += cut) take(s.push(text.substr(i, cut)));
+    take(s.finish());
+    out.unfinished = s.call_unfinished();
+    EXPECT_EQ(s.calls().size(), out.calls.size());
+    return out;
+}
+
 TEST(tool_calls, stream_matches_whole_however_cut) {
     const std::vector<std::pair<tool_format, std::string>> cases = {
-        {tool_format::hermes, "Sure. <tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": \"<b>\"}}\n</tool_call>"},
+        {tool_format::hermes, "Sure. <tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": \"<b>\", \"n\": [1, {\"x\": \"}\"}]}}\n</tool_call>"},
+        {tool_format::hermes, "<tool_call>{\"arguments\": {\"a\": 1}, \"name\": \"late\"}</tool_call>\n<tool_call>{\"name\":\"g\",\"arguments\":\"{\\\"k\\\": 2}\"}</tool_call>"},
         {tool_format::hermes, "No call here, just < and <tool text."},
+        {tool_format::hermes, "<tool_call>{\"name\": 5}</tool_call>"},
         {tool_format::llama3, "{\"name\": \"f\", \"parameters\": {}}"},
+        {tool_format::llama3, "<|python_tag|>{\"name\": \"f\", \"parameters\": {\"q\": \"a,b\"}}"},
+        {tool_format::llama3, "{\"answer\": 42}"},
         {tool_format::llama3, "  hello {\"name\": \"f\"}"},
-        {tool_format::mistral, "[TOOL_CALLS][{\"name\": \"f\", \"arguments\": {\"q\": 1}}]"},
+        {tool_format::mistral, "[TOOL_CALLS][{\"name\": \"f\", \"arguments\": {\"q\": 1}}, {\"name\": \"g\"}]"},
+        {tool_format::mistral, "[1, 2]"},
         {tool_format::hermes, "{\"just\": \"json\"}"},
     };
     for (const auto& [f, text] : cases) {
         const parsed_reply whole = parse_tool_calls(f, text);
         for (size_t cut = 1; cut <= 7; ++cut) {
-            tool_call_stream s;
-            std::string streamed;
-            for (size_t i = 0; i < text.size(); i += cut) streamed += s.push(text.substr(i, cut));
-            parsed_reply end = s.finish(f);
-            streamed += end.content;
-            ASSERT_EQ(end.calls.size(), whole.calls.size()) << text << " cut " << cut;
-            for (size_t i = 0; i < end.calls.size(); ++i) {
-                EXPECT_EQ(end.calls[i].name, whole.calls[i].name);
-                EXPECT_EQ(end.calls[i].arguments, whole.calls[i].arguments);
+            const streamed s = stream_in_pieces(f, text, cut);
+            ASSERT_EQ(s.calls.size(), whole.calls.size()) << text << " cut " << cut;
+            for (size_t i = 0; i < s.calls.size(); ++i) {
+                EXPECT_EQ(s.calls[i].name, whole.calls[i].name);
+                // Streamed arguments are the model's text; whole ones are re-serialized.
+                EXPECT_EQ(nlohmann::json::parse(s.calls[i].arguments), nlohmann::json::parse(whole.calls[i].arguments))
+                    << text << " cut " << cut;
             }
+            EXPECT_FALSE(s.unfinished);
             // Content may lose surrounding whitespace once a call is cut out.
-            if (whole.calls.empty()) EXPECT_EQ(streamed, text) << "cut " << cut;
+            if (whole.calls.empty()) EXPECT_EQ(s.content, text) << "cut " << cut;
+            else EXPECT_EQ(s.content.substr(0, s.content.find_last_not_of(' ') + 1), whole.content) << "cut " << cut;
         }
     }
     // Plain text streams on at once (not held back until the end).
     tool_call_stream s;
-    EXPECT_EQ(s.push("Hello there"), "Hello there");
-    EXPECT_EQ(s.push(" friend <tool"), " friend ");
+    EXPECT_EQ(s.push("Hello there").content, "Hello there");
+    EXPECT_EQ(s.push(" friend <tool").content, " friend ");
+}
+
+TEST(tool_calls, stream_sends_the_name_first_then_the_arguments_as_written) {
+    tool_call_stream s(tool_format::hermes);
+    EXPECT_TRUE(s.push("<tool_call>\n{\"name\": \"get_weather\"").calls.empty()) << "the name is not complete until its comma";
+    stream_piece p = s.push(", \"arguments\": {\"ci");
+    ASSERT_EQ(p.calls.size(), 1u);
+    EXPECT_TRUE(p.calls[0].first);
+    EXPECT_EQ(p.calls[0].name, "get_weather");
+    EXPECT_EQ(p.calls[0].arguments, "{\"ci");
+    p = s.push("ty\": \"Oslo\"}");
+    ASSERT_EQ(p.calls.size(), 1u);
+    EXPECT_FALSE(p.calls[0].first);
+    EXPECT_EQ(p.calls[0].arguments, "ty\": \"Oslo\"}");
+    EXPECT_TRUE(s.push("}\n</tool_call>").calls.empty());
+    p = s.finish();
+    EXPECT_TRUE(p.calls.empty());
+    EXPECT_TRUE(p.content.empty());
+    ASSERT_EQ(s.calls().size(), 1u);
+    EXPECT_EQ(s.calls()[0].arguments, "{\"city\": \"Oslo\"}");
+    EXPECT_FALSE(s.call_unfinished());
+    // Piece by piece, a call's arguments go out over many deltas.
+    EXPECT_GT(stream_in_pieces(tool_format::hermes, "<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": \"long text\"}}</tool_call>", 2)
+                  .argument_pieces, 5u);
+}
+
+TEST(tool_calls, stream_cut_mid_call_or_followed_by_text) {
+    // The token limit cut the arguments: what was written went out, the call is unfinished.
+    const streamed cut = stream_in_pieces(tool_format::hermes, "<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": \"par", 3);
+    ASSERT_EQ(cut.calls.size(), 1u);
+    EXPECT_EQ(cut.calls[0].arguments, "{\"a\": \"par");
+    EXPECT_TRUE(cut.unfinished);
+    // Text after a call that already went out is sent as content, not lost.
+    const streamed after = stream_in_pieces(tool_format::hermes, "<tool_call>{\"name\": \"f\"}</tool_call> Done.", 4);
+    ASSERT_EQ(after.calls.size(), 1u);
+    EXPECT_EQ(after.calls[0].arguments, "{}");
+    EXPECT_EQ(after.content, "Done.");
+    EXPECT_FALSE(after.unfinished);
 }
 
 TEST(tool_calls, forced_grammar_is_the_family_form) {

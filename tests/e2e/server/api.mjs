@@ -180,20 +180,26 @@ await check("openai tools: tool_choice forcing a function gives a call with matc
   checkWeatherArgs(call.function.arguments);
 });
 
-await check("openai tools: a streamed call (tool_choice required) arrives as delta.tool_calls", async () => {
+await check("openai tools: a streamed call (tool_choice required) arrives as delta.tool_calls, its arguments piece by piece", async () => {
   const stream = await openai.chat.completions.create({
     model, messages: [{ role: "user", content: "Use a tool." }], tools: [weatherTool], tool_choice: "required",
     max_tokens: 200, temperature: 1, seed: 9, stream: true,
   });
   const calls = [];
-  let finish = null, content = "";
+  let finish = null, content = "", argumentChunks = 0;
   for await (const chunk of stream) {
     for (const ch of chunk.choices) {
       if (ch.delta && ch.delta.content) content += ch.delta.content;
       for (const tc of (ch.delta && ch.delta.tool_calls) || []) {
-        calls[tc.index] ??= { name: "", arguments: "" };
+        if (!calls[tc.index]) {
+          assert(typeof tc.id === "string" && tc.id.length > 0 && tc.type === "function", `first delta: ${JSON.stringify(tc)}`);
+          calls[tc.index] = { name: "", arguments: "" };
+        }
         if (tc.function.name) calls[tc.index].name += tc.function.name;
-        if (tc.function.arguments) calls[tc.index].arguments += tc.function.arguments;
+        if (tc.function.arguments) {
+          calls[tc.index].arguments += tc.function.arguments;
+          ++argumentChunks;
+        }
       }
       if (ch.finish_reason) finish = ch.finish_reason;
     }
@@ -201,6 +207,8 @@ await check("openai tools: a streamed call (tool_choice required) arrives as del
   assert(finish === "tool_calls", `finish ${finish}, content ${JSON.stringify(content)}`);
   assert(calls.length === 1 && calls[0].name === "get_weather", JSON.stringify(calls));
   checkWeatherArgs(calls[0].arguments);
+  // The arguments stream as the model writes them, not in one piece at the end.
+  assert(argumentChunks >= 2, `arguments came in ${argumentChunks} chunk(s)`);
 });
 
 await check("openai tools: a conversation with a call and its result is accepted", async () => {
