@@ -11,6 +11,7 @@
 #   bench/oracle_agreement.sh [N_TOKENS]      (default 512)
 #   env: PRESETS="tiny-llama ..." TYPES="q8_0 q4_k q4_k_m" THREADS=2 SEED=3 SKEW=1
 #        HOLO=build/holo ORACLE=tests/oracle/build/oracle SELF=1 TRAINED=1 KEEP=dir
+#        TRAINED_MODEL=F.gguf (instead of the default model; see the trained section)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 n_tokens="${1:-512}"
@@ -92,9 +93,12 @@ done
 # on near-ties; a trained model's next-token choices are mostly clear, as real ones are.
 # Windows of 128 tokens (its training context), as many as fit in N_TOKENS. Its rows
 # are 128 wide, so K-quant types fall back per tensor to q5_0/q5_1/q8_0 (as llama.cpp's
-# quantizer does): these rows cover trained weights, not q4_K blocks.
+# quantizer does): these rows cover trained weights, not q4_K blocks. TRAINED_MODEL
+# takes another model trained on the KJV (tests/data/kjv-wide256-q4_k.md makes one
+# with 256-wide rows, whose K-quant types keep q4_K blocks).
 if [ "${TRAINED:-1}" = 1 ]; then
-  base="$root/assets/default-model.gguf"
+  base="${TRAINED_MODEL:-$root/assets/default-model.gguf}"
+  label="$( [ -n "${TRAINED_MODEL:-}" ] && basename "$base" .gguf || echo "default model") (trained)"
   text="$root/tests/data/kjv-heldout.txt"
   ids="$("$holo" tokenize "$base" -f "$text" --json | node -e 'const j=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(j.ids.join(","))')"
   for type in $types; do
@@ -110,7 +114,7 @@ if [ "${TRAINED:-1}" = 1 ]; then
       "$holo" logits "$model" --tokens "$window" --all --json -t "$threads" >"$work/w.json"
       node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));process.stdout.write(Buffer.from(new Float32Array(j.logits.flat()).buffer))' "$work/w.json" >>"$ours"
     done
-    line="$(row "default model (trained)" "$type" "holo vs llama.cpp" "$(node "$compare" "$llama" "$ours" 1024)")"
+    line="$(row "$label" "$type" "holo vs llama.cpp" "$(node "$compare" "$llama" "$ours" 1024)")"
     echo "$line"
     case "$line" in *FAIL*) fails=$((fails + 1)) ;; esac
   done

@@ -157,25 +157,39 @@ TEST_P(forward_vs_llama_cpp, next_token_distributions_agree) {
     std::remove(out.c_str());
 }
 
-// The same comparison on a trained model: the default model (qwen3moe, trained on the
-// KJV) quantized to each type, on four 128-token windows (its training context) of the
-// held-out text. Its next-token choices are mostly clear, as a real model's are, so
-// here the issue's plain top-1 bound holds and is asserted. Its rows are 128 wide, so
-// (as in llama.cpp's quantizer) the K-quant mix falls back to q5_0/q5_1/q8_0 per tensor:
-// this covers trained weights at Q8_0 and the Q4_K_M mix's fallbacks, not q4_K blocks.
-class trained_vs_llama_cpp : public ::testing::TestWithParam<const char*> {};
+// The same comparison on trained models, on 128-token windows (their training
+// context) of the held-out KJV text. Their next-token choices are mostly clear, as a
+// real model's are, so here the issue's plain top-1 bound holds and is asserted.
+//   default: the default model (qwen3moe, 128-wide rows) quantized by the test. Its
+//     rows are too narrow for K-quant blocks, so (as in llama.cpp's quantizer) the
+//     Q4_K_M mix falls back to q5_0/q5_1/q8_0 per tensor.
+//   wide: tests/data/kjv-wide256-q4_k.gguf, a qwen3moe with 256-wide rows trained the
+//     same way and committed at q4_K (30 q4_K tensors; tests/data/kjv-wide256-q4_k.md),
+//     so trained q4_K blocks are covered too.
+struct trained_case {
+    const char* name;
+    const char* file;  // under the source tree
+    const char* type;  // requantized to this first; "" = as committed
+    double kl_bound;   // issue 3: 1e-3 at Q8_0, 5e-3 at Q4_K
+};
+
+class trained_vs_llama_cpp : public ::testing::TestWithParam<trained_case> {};
 
 TEST_P(trained_vs_llama_cpp, next_token_distributions_agree) {
     HOLO_REQUIRE_ORACLE();
-    const std::string type = GetParam();
+    const trained_case c = GetParam();
+    const std::string type = *c.type ? c.type : "as committed";
     requantize_options q;
-    q.input_path = test::source_dir() + "/assets/default-model.gguf";
-    q.output_path = test::temp_path("oracle-default-" + type + ".gguf");
-    q.type = type;
-    q.n_threads = 2;
-    q.progress = false;
-    auto r = requantize_model(q);
-    ASSERT_TRUE(r.ok()) << r.message();
+    q.input_path = test::source_dir() + "/" + c.file;
+    q.output_path = q.input_path;
+    if (*c.type) {
+        q.output_path = test::temp_path(std::string("oracle-") + c.name + ".gguf");
+        q.type = c.type;
+        q.n_threads = 2;
+        q.progress = false;
+        auto r = requantize_model(q);
+        ASSERT_TRUE(r.ok()) << r.message();
+    }
     auto m = load_model(q.output_path);
     ASSERT_TRUE(m.ok()) << m.message();
     auto tok = tokenizer::from_gguf(m.value()->file());
@@ -194,7 +208,7 @@ TEST_P(trained_vs_llama_cpp, next_token_distributions_agree) {
         const std::vector<int32_t> window(ids.begin() + long(w * k_window), ids.begin() + long((w + 1) * k_window));
         std::string list;
         for (int32_t t : window) list += (list.empty() ? "" : ",") + std::to_string(t);
-        const std::string out = test::temp_path("oracle-default-" + type + ".f32");
+        const std::string out = test::temp_path(std::string("oracle-") + c.name + ".f32");
         std::string err;
         ASSERT_TRUE(test::run_oracle("logits " + test::shell_quote(q.output_path) + " " + list + " --out " +
                                          test::shell_quote(out) + " --threads 2 --kv f32 --flash-attn off",
@@ -213,14 +227,18 @@ TEST_P(trained_vs_llama_cpp, next_token_distributions_agree) {
         std::remove(out.c_str());
     }
     const agreement a = compare(want, got, V);
-    std::printf("[ default model %s vs llama.cpp ] top1=%.3f top1_clear=%.3f mean_kl=%.3g median_kl=%.3g max_abs=%.3g\n",
+    std::printf("[ %s (%s) vs llama.cpp ] top1=%.3f top1_clear=%.3f mean_kl=%.3g median_kl=%.3g max_abs=%.3g\n", c.file,
                 type.c_str(), a.top1, a.top1_clear, a.mean_kl, a.median_kl, a.max_abs);
     EXPECT_GE(a.top1, 0.99);
-    EXPECT_LE(a.mean_kl, type == "q8_0" ? 1e-3 : 5e-3);
-    std::remove(q.output_path.c_str());
+    EXPECT_LE(a.mean_kl, c.kl_bound);
+    if (*c.type) std::remove(q.output_path.c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(default_model, trained_vs_llama_cpp, ::testing::Values("q8_0", "q4_k_m"));
+INSTANTIATE_TEST_SUITE_P(trained_model, trained_vs_llama_cpp,
+                         ::testing::Values(trained_case{"default_q8_0", "assets/default-model.gguf", "q8_0", 1e-3},
+                                           trained_case{"default_q4_k_m", "assets/default-model.gguf", "q4_k_m", 5e-3},
+                                           trained_case{"wide256_q4_k", "tests/data/kjv-wide256-q4_k.gguf", "", 5e-3}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 INSTANTIATE_TEST_SUITE_P(all, forward_vs_llama_cpp,
                          ::testing::Combine(::testing::Values("tiny-llama", "tiny-mixtral", "tiny-qwen2", "tiny-qwen3",
