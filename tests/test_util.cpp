@@ -17,6 +17,8 @@
 #include <sstream>
 #include <thread>
 
+#include "model/synth.h"
+
 extern char** environ;
 
 namespace holo::test {
@@ -31,6 +33,20 @@ std::string temp_path(const std::string& name) {
         return d;
     }();
     return (dir / name).string();
+}
+
+std::string write_tiny_model(const std::string& name) {
+    synth_options o;
+    o.preset = "tiny-qwen3moe";
+    o.type = "q8_0";
+    o.output_path = temp_path(name);
+    o.progress = false;
+    auto r = write_synth_model(o);
+    if (!r.ok()) {
+        std::fprintf(stderr, "synth %s: %s\n", o.output_path.c_str(), r.message().c_str());
+        return "";
+    }
+    return o.output_path;
 }
 
 double relative_rmse(const std::vector<float>& ref, const std::vector<float>& got) {

@@ -1,5 +1,6 @@
 // Helpers shared by the tests: paths to the source tree and build outputs, scratch
-// files, and relative-error measures with stated tolerances.
+// files, the tiny model most engine and server tests run, and relative-error
+// measures with stated tolerances.
 #pragma once
 
 #include <string>
@@ -10,6 +11,10 @@ namespace holo::test {
 std::string source_dir();   // the repository root
 std::string binary_dir();   // the build folder (holds build/holo)
 std::string temp_path(const std::string& name);  // a fresh path under a per-process temp dir
+
+// `holo synth --preset tiny-qwen3moe --type q8_0` written to temp_path(name): its
+// path, or "" when it could not be written (the reason on stderr).
+std::string write_tiny_model(const std::string& name);
 
 // sqrt(mean((a-b)^2)) / sqrt(mean(a^2)); 0 when both are zero.
 double relative_rmse(const std::vector<float>& ref, const std::vector<float>& got);

@@ -16,7 +16,6 @@
 #include "model/forward.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
-#include "model/synth.h"
 #include "test_util.h"
 #include "tokenizer/tokenizer.h"
 
@@ -35,13 +34,8 @@ std::string slurp(const std::string& path) {
 class cli_run : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        path_ = new std::string(test::temp_path("cli_tiny.gguf"));
-        synth_options o;
-        o.preset = "tiny-qwen3moe";
-        o.type = "q8_0";
-        o.output_path = *path_;
-        o.progress = false;
-        made_ = write_synth_model(o).ok();
+        path_ = new std::string(test::write_tiny_model("cli_tiny.gguf"));
+        made_ = !path_->empty();
     }
     static void TearDownTestSuite() { delete path_; }
     void SetUp() override {

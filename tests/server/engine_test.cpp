@@ -14,7 +14,6 @@
 #include "model/forward.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
-#include "model/synth.h"
 #include "tokenizer/tokenizer.h"
 #include "server/engine.h"
 #include "channel_drain.h"
@@ -32,15 +31,8 @@ outcome drain(task_channel& ch) { return test_support::drain(ch, 60s); }
 class engine_test : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        path_ = new std::string(test::temp_path("engine_tiny.gguf"));
-        synth_options o;
-        o.preset = "tiny-qwen3moe";
-        o.type = "q8_0";
-        o.output_path = *path_;
-        o.progress = false;
-        auto r = write_synth_model(o);
-        made_ = r.ok();
-        if (!r.ok()) std::fprintf(stderr, "synth: %s\n", r.message().c_str());
+        path_ = new std::string(test::write_tiny_model("engine_tiny.gguf"));
+        made_ = !path_->empty();
     }
     static void TearDownTestSuite() { delete path_; }
     void SetUp() override { ASSERT_TRUE(made_); }

@@ -8,21 +8,14 @@
 #include "model/forward_multi.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
-#include "model/synth.h"
 #include "test_util.h"
 
 namespace holo {
 namespace {
 
 TEST(forward_multi, matches_forward_per_sequence) {
-    const std::string path = test::temp_path("fm_tiny.gguf");
-    synth_options o;
-    o.preset = "tiny-qwen3moe";
-    o.type = "q8_0";
-    o.output_path = path;
-    o.progress = false;
-    auto w = write_synth_model(o);
-    ASSERT_TRUE(w.ok()) << w.message();
+    const std::string path = test::write_tiny_model("fm_tiny.gguf");
+    ASSERT_FALSE(path.empty());
     auto m = load_model(path);
     ASSERT_TRUE(m.ok()) << m.message();
     const model& mod = *m.value();

@@ -7,7 +7,6 @@
 
 #include <chrono>
 
-#include "model/synth.h"
 #include "runtime/json_schema.h"
 #include "server/engine.h"
 #include "server/tool_calls.h"
@@ -28,13 +27,8 @@ outcome drain(task_channel& ch) { return test_support::drain(ch, 120s); }
 class structured_engine : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        path_ = new std::string(test::temp_path("structured_tiny.gguf"));
-        synth_options o;
-        o.preset = "tiny-qwen3moe";
-        o.type = "q8_0";
-        o.output_path = *path_;
-        o.progress = false;
-        made_ = write_synth_model(o).ok();
+        path_ = new std::string(test::write_tiny_model("structured_tiny.gguf"));
+        made_ = !path_->empty();
     }
     void SetUp() override {
         ASSERT_TRUE(made_);

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "model/model.h"
-#include "model/synth.h"
 #include "runtime/json_matcher.h"
 #include "server/chat_prompt.h"
 #include "server/tool_call_stream.h"
@@ -179,13 +178,8 @@ TEST(tool_calls, forced_grammar_is_the_family_form) {
 class prompt_tools : public ::testing::Test {
 protected:
     void SetUp() override {
-        const std::string path = test::temp_path("tool_prompt_tiny.gguf");
-        synth_options o;
-        o.preset = "tiny-qwen3moe";
-        o.type = "q8_0";
-        o.output_path = path;
-        o.progress = false;
-        ASSERT_TRUE(write_synth_model(o).ok());
+        const std::string path = test::write_tiny_model("tool_prompt_tiny.gguf");
+        ASSERT_FALSE(path.empty());
         auto m = load_model(path);
         ASSERT_TRUE(m.ok()) << m.message();
         auto t = tokenizer::from_gguf(m.value()->file());
