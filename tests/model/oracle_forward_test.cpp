@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <random>
 #include <string>
@@ -40,6 +41,26 @@ struct agreement {
 // Random tiny models have flat next-token distributions, so the argmax often sits
 // on a near-tie; agreement is required where llama.cpp's choice is clear.
 constexpr double k_clear_margin = 0.25;
+
+// llama.cpp's logits for `tokens` (one sequence from position 0), K/V and attention
+// in f32 like Holobiont: [n_vocab] floats per position, or nullopt with `err` set.
+std::optional<std::vector<float>> llama_logits(const std::string& model, const std::vector<int32_t>& tokens,
+                                               const std::string& out, std::string* err) {
+    std::string list;
+    for (int32_t t : tokens) list += (list.empty() ? "" : ",") + std::to_string(t);
+    if (!test::run_oracle("logits " + test::shell_quote(model) + " " + list + " --out " + test::shell_quote(out) +
+                              " --threads 2 --kv f32 --flash-attn off",
+                          err)) {
+        return std::nullopt;
+    }
+    auto bytes = test::read_bytes(out);
+    std::remove(out.c_str());
+    if (!bytes) {
+        *err = "cannot read " + out;
+        return std::nullopt;
+    }
+    return test::bytes_to_floats(*bytes);
+}
 
 agreement compare(const std::vector<float>& want, const std::vector<float>& got, int64_t V) {
     const int64_t n = int64_t(want.size()) / V;
@@ -107,20 +128,11 @@ TEST_P(forward_vs_llama_cpp, next_token_distributions_agree) {
     const int64_t n_tokens = n_env ? std::atoll(n_env) : 512;
     std::mt19937 rng(17);
     std::vector<int32_t> tokens(static_cast<size_t>(n_tokens));
-    std::string list;
-    for (auto& t : tokens) {
-        t = int32_t(rng() % uint32_t(V));
-        list += (list.empty() ? "" : ",") + std::to_string(t);
-    }
-    const std::string out = test::temp_path("oracle-" + preset + "-" + type + ".f32");
+    for (auto& t : tokens) t = int32_t(rng() % uint32_t(V));
     std::string err;
-    ASSERT_TRUE(test::run_oracle("logits " + test::shell_quote(o.output_path) + " " + list + " --out " +
-                                     test::shell_quote(out) + " --threads 2 --kv f32 --flash-attn off",
-                                 &err))
-        << err;
-    auto bytes = test::read_bytes(out);
-    ASSERT_TRUE(bytes);
-    const std::vector<float> want = test::bytes_to_floats(*bytes);
+    const auto llama = llama_logits(o.output_path, tokens, test::temp_path("oracle-" + preset + "-" + type + ".f32"), &err);
+    ASSERT_TRUE(llama) << err;
+    const std::vector<float>& want = *llama;
     ASSERT_EQ(want.size(), size_t(V) * tokens.size());
 
     thread_pool pool(2);
@@ -154,7 +166,6 @@ TEST_P(forward_vs_llama_cpp, next_token_distributions_agree) {
         EXPECT_GE(a.top1_clear, 0.99);
     }
     std::remove(o.output_path.c_str());
-    std::remove(out.c_str());
 }
 
 // The same comparison on trained models, on 128-token windows (their training
@@ -206,25 +217,16 @@ TEST_P(trained_vs_llama_cpp, next_token_distributions_agree) {
     std::vector<float> want, got;
     for (size_t w = 0; w < k_windows; ++w) {
         const std::vector<int32_t> window(ids.begin() + long(w * k_window), ids.begin() + long((w + 1) * k_window));
-        std::string list;
-        for (int32_t t : window) list += (list.empty() ? "" : ",") + std::to_string(t);
-        const std::string out = test::temp_path(std::string("oracle-") + c.name + ".f32");
         std::string err;
-        ASSERT_TRUE(test::run_oracle("logits " + test::shell_quote(q.output_path) + " " + list + " --out " +
-                                         test::shell_quote(out) + " --threads 2 --kv f32 --flash-attn off",
-                                     &err))
-            << err;
-        auto bytes = test::read_bytes(out);
-        ASSERT_TRUE(bytes);
-        const std::vector<float> l = test::bytes_to_floats(*bytes);
-        ASSERT_EQ(l.size(), size_t(V) * k_window);
-        want.insert(want.end(), l.begin(), l.end());
+        const auto l = llama_logits(q.output_path, window, test::temp_path(std::string("oracle-") + c.name + ".f32"), &err);
+        ASSERT_TRUE(l) << err;
+        ASSERT_EQ(l->size(), size_t(V) * k_window);
+        want.insert(want.end(), l->begin(), l->end());
         kv_cache kv(*m.value(), int64_t(k_window));
         std::vector<float> g;
         auto fw = forward(*m.value(), kv, window, 0, true, g, pool);
         ASSERT_TRUE(fw.ok()) << fw.message();
         got.insert(got.end(), g.begin(), g.end());
-        std::remove(out.c_str());
     }
     const agreement a = compare(want, got, V);
     std::printf("[ %s (%s) vs llama.cpp ] top1=%.3f top1_clear=%.3f mean_kl=%.3g median_kl=%.3g max_abs=%.3g\n", c.file,
