@@ -68,11 +68,9 @@ void check_tool_calls(std::string_view bytes) {
         size_t n_calls = 0;
         auto take = [&](const holo::server::stream_piece& piece) {
             for (const auto& d : piece.calls) {
-                require(d.index == (d.first ? n_calls : n_calls - 1));  // first pieces in order, then that call's
-                if (d.first) {
-                    require(!d.name.empty());
-                    ++n_calls;
-                }
+                const bool first = !d.name.empty();  // only a call's first piece names it
+                require(d.index == (first ? n_calls : n_calls - 1));  // first pieces in order, then that call's
+                n_calls += first;
             }
         };
         for (size_t i = 0; i < text.size(); i += 7) take(stream.push(text.substr(i, 7)));

@@ -105,7 +105,7 @@ std::shared_ptr<generation_format> openai_format(bool chat, const std::string& m
         json deltas = json::array();
         for (const tool_call_delta& d : p.calls) {
             json c = {{"index", d.index}, {"function", {{"arguments", d.arguments}}}};
-            if (d.first) {
+            if (!d.name.empty()) {  // the call's first piece
                 c["id"] = make_id("call_");
                 c["type"] = "function";
                 c["function"]["name"] = d.name;

@@ -5,16 +5,6 @@
 namespace holo::server {
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_ws(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ws(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 // The marker that may start a call anywhere in the reply (none for llama3, whose
 // call is the whole reply).
 std::string_view anywhere_marker(tool_format f) {
@@ -49,12 +39,12 @@ stream_piece tool_call_stream::finish() {
         parsed_reply r = parse_tool_calls(format_, held_);
         out.content = std::move(r.content);
         for (auto& c : r.calls) {
-            out.calls.push_back({calls_.size(), true, c.name, c.arguments});
+            out.calls.push_back({calls_.size(), c.name, c.arguments});
             calls_.push_back(std::move(c));
         }
     } else if (phase_ == phase::failed) {
         // Calls already went out; what came after them is not lost.
-        out.content = std::string(trim(std::string_view(held_).substr(fail_at_)));
+        out.content = std::string(trim_json_space(std::string_view(held_).substr(fail_at_)));
     }
     held_.clear();
     return out;
@@ -80,13 +70,13 @@ void tool_call_stream::pass_content(stream_piece& out) {
         if (first == std::string::npos) return;
         const std::string_view lt = std::string_view(held_).substr(first);
         const bool opens = format_ == tool_format::mistral ? lt[0] == '['
-                           : format_ == tool_format::llama3 ? lt[0] == '{' || starts_with(lt, k_python_tag)
+                           : format_ == tool_format::llama3 ? lt[0] == '{' || lt.starts_with(k_python_tag)
                                                             : false;
         if (opens) {
             phase_ = phase::open_tag;
             return;
         }
-        if (format_ == tool_format::llama3 && lt.size() < k_python_tag.size() && starts_with(k_python_tag, lt)) return;
+        if (format_ == tool_format::llama3 && lt.size() < k_python_tag.size() && k_python_tag.starts_with(lt)) return;
     }
     // Hold back a tail that may be the start of the marker.
     size_t keep = 0;
@@ -123,7 +113,7 @@ void tool_call_stream::scan(stream_piece& out) {
             object_char(c, out);
             continue;
         }
-        if (is_ws(c)) {
+        if (is_json_space(c)) {
             ++scan_;
             continue;
         }
@@ -199,7 +189,7 @@ void tool_call_stream::object_char(char c, stream_piece& out) {
                 ++scan_;
                 object_ended(out);
                 return;
-            } else if (!is_ws(c)) {
+            } else if (!is_json_space(c)) {
                 return fail();
             }
             break;
@@ -217,12 +207,12 @@ void tool_call_stream::object_char(char c, stream_piece& out) {
         case member::colon:
             if (c == ':') {
                 member_ = member::value_start;
-            } else if (!is_ws(c)) {
+            } else if (!is_json_space(c)) {
                 return fail();
             }
             break;
         case member::value_start:
-            if (is_ws(c)) break;
+            if (is_json_space(c)) break;
             value_start_ = scan_;
             member_ = member::value;
             // An arguments object after the name streams as it is written.
@@ -265,7 +255,7 @@ void tool_call_stream::object_char(char c, stream_piece& out) {
 }
 
 void tool_call_stream::value_ended(size_t end, stream_piece& out) {
-    const std::string_view raw = trim(std::string_view(held_).substr(value_start_, end - value_start_));
+    const std::string_view raw = trim_json_space(std::string_view(held_).substr(value_start_, end - value_start_));
     if (key_ == "name" && !name_known_) {
         const auto v = nlohmann::json::parse(raw, nullptr, false);
         if (!v.is_string() || v.get<std::string>().empty()) return fail();
@@ -294,7 +284,7 @@ void tool_call_stream::object_ended(stream_piece& out) {
 void tool_call_stream::emit(stream_piece& out, bool first, const std::string& args) {
     if (first) {
         calls_.push_back({name_, args});
-        out.calls.push_back({calls_.size() - 1, true, name_, args});
+        out.calls.push_back({calls_.size() - 1, name_, args});
         return;
     }
     if (args.empty()) return;
@@ -302,7 +292,7 @@ void tool_call_stream::emit(stream_piece& out, bool first, const std::string& ar
     if (!out.calls.empty() && out.calls.back().index == calls_.size() - 1) {
         out.calls.back().arguments += args;
     } else {
-        out.calls.push_back({calls_.size() - 1, false, "", args});
+        out.calls.push_back({calls_.size() - 1, "", args});
     }
 }
 

@@ -14,8 +14,7 @@ namespace holo::server {
 
 struct tool_call_delta {
     size_t index = 0;
-    bool first = false;     // the call's first piece: carries its name
-    std::string name;
+    std::string name;       // on the call's first piece only (a call's name is never empty)
     std::string arguments;  // the next piece of the arguments' JSON text
 };
 

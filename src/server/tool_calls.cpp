@@ -1,19 +1,20 @@
 #include "server/tool_calls.h"
 
 namespace holo::server {
+
+std::string_view ltrim_json_space(std::string_view s) {
+    while (!s.empty() && is_json_space(s.front())) s.remove_prefix(1);
+    return s;
+}
+std::string_view trim_json_space(std::string_view s) {
+    s = ltrim_json_space(s);
+    while (!s.empty() && is_json_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-std::string_view ltrim(std::string_view s) {
-    while (!s.empty() && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r')) s.remove_prefix(1);
-    return s;
-}
-std::string_view trim(std::string_view s) {
-    s = ltrim(s);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
 
 // {"name": .., "arguments"|"parameters": {..} or a JSON string} → a call.
 std::optional<tool_call> call_from(const ojson& j) {
@@ -41,8 +42,6 @@ std::optional<ojson> parse(std::string_view text) {
     if (j.is_discarded()) return std::nullopt;
     return j;
 }
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 }  // namespace
 
@@ -118,11 +117,11 @@ parsed_reply parse_tool_calls(tool_format f, const std::string& text) {
     if (f == tool_format::hermes) {
         size_t pos = s.find(k_hermes_open);
         if (pos == std::string_view::npos) return whole;
-        out.content = std::string(trim(s.substr(0, pos)));
+        out.content = std::string(trim_json_space(s.substr(0, pos)));
         while (pos != std::string_view::npos) {
             const size_t body = pos + k_hermes_open.size();
             size_t end = s.find(k_hermes_close, body);
-            auto j = parse(trim(s.substr(body, end == std::string_view::npos ? std::string_view::npos : end - body)));
+            auto j = parse(trim_json_space(s.substr(body, end == std::string_view::npos ? std::string_view::npos : end - body)));
             auto c = j ? call_from(*j) : std::nullopt;
             if (!c) return whole;
             out.calls.push_back(std::move(*c));
@@ -130,7 +129,7 @@ parsed_reply parse_tool_calls(tool_format f, const std::string& text) {
             const size_t after = end + k_hermes_close.size();
             pos = s.find(k_hermes_open, after);
             // Text between or after calls is not content OpenAI could show in order; only whitespace is expected.
-            if (!trim(s.substr(after, pos == std::string_view::npos ? std::string_view::npos : pos - after)).empty()) return whole;
+            if (!trim_json_space(s.substr(after, pos == std::string_view::npos ? std::string_view::npos : pos - after)).empty()) return whole;
         }
         return out;
     }
@@ -138,14 +137,14 @@ parsed_reply parse_tool_calls(tool_format f, const std::string& text) {
         size_t pos = s.find(k_mistral_tag);
         std::string_view rest;
         if (pos != std::string_view::npos) {
-            out.content = std::string(trim(s.substr(0, pos)));
+            out.content = std::string(trim_json_space(s.substr(0, pos)));
             rest = s.substr(pos + k_mistral_tag.size());
-        } else if (starts_with(ltrim(s), "[")) {
+        } else if (ltrim_json_space(s).starts_with("[")) {
             rest = s;
         } else {
             return whole;
         }
-        auto j = parse(trim(rest));
+        auto j = parse(trim_json_space(rest));
         if (!j || !j->is_array() || j->empty()) return whole;
         for (const auto& x : *j) {
             auto c = call_from(x);
@@ -155,10 +154,10 @@ parsed_reply parse_tool_calls(tool_format f, const std::string& text) {
         return out;
     }
     // llama3: the whole reply is one call object, optionally after <|python_tag|>.
-    std::string_view body = ltrim(s);
-    if (starts_with(body, k_python_tag)) body.remove_prefix(k_python_tag.size());
-    if (!starts_with(ltrim(body), "{")) return whole;
-    auto j = parse(trim(body));
+    std::string_view body = ltrim_json_space(s);
+    if (body.starts_with(k_python_tag)) body.remove_prefix(k_python_tag.size());
+    if (!ltrim_json_space(body).starts_with("{")) return whole;
+    auto j = parse(trim_json_space(body));
     auto c = j ? call_from(*j) : std::nullopt;
     if (!c) return whole;
     out.calls.push_back(std::move(*c));

@@ -24,6 +24,11 @@ enum class tool_format { hermes, llama3, mistral };
 inline constexpr std::string_view k_hermes_open = "<tool_call>", k_hermes_close = "</tool_call>";
 inline constexpr std::string_view k_mistral_tag = "[TOOL_CALLS]", k_python_tag = "<|python_tag|>";
 
+// JSON's white space (space, tab, CR, LF), around calls and their values.
+inline bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+std::string_view ltrim_json_space(std::string_view s);
+std::string_view trim_json_space(std::string_view s);
+
 const char* tool_format_name(tool_format f);
 std::optional<tool_format> tool_format_from_name(std::string_view name);
 // From the chat template's source (what the model was tuned to write).

@@ -65,8 +65,9 @@ streamed stream_in_pieces(tool_format f, const std::string& text, size_t cut) {
     auto take = [&](const stream_piece& p) {
         out.content += p.content;
         for (const tool_call_delta& d : p.calls) {
-            EXPECT_EQ(d.first, d.index == out.calls.size()) << "a call's first piece comes first, once";
-            if (d.first) out.calls.push_back({d.name, ""});
+            const bool first = !d.name.empty();  // only a call's first piece names it
+            EXPECT_EQ(first, d.index == out.calls.size()) << "a call's first piece comes first, once";
+            if (first) out.calls.push_back({d.name, ""});
             out.calls.at(d.index).arguments += d.arguments;
             out.argument_pieces += !d.arguments.empty();
         }
@@ -120,12 +121,11 @@ TEST(tool_calls, stream_sends_the_name_first_then_the_arguments_as_written) {
     EXPECT_TRUE(s.push("<tool_call>\n{\"name\": \"get_weather\"").calls.empty()) << "the name is not complete until its comma";
     stream_piece p = s.push(", \"arguments\": {\"ci");
     ASSERT_EQ(p.calls.size(), 1u);
-    EXPECT_TRUE(p.calls[0].first);
     EXPECT_EQ(p.calls[0].name, "get_weather");
     EXPECT_EQ(p.calls[0].arguments, "{\"ci");
     p = s.push("ty\": \"Oslo\"}");
     ASSERT_EQ(p.calls.size(), 1u);
-    EXPECT_FALSE(p.calls[0].first);
+    EXPECT_TRUE(p.calls[0].name.empty()) << "only the first piece names the call";
     EXPECT_EQ(p.calls[0].arguments, "ty\": \"Oslo\"}");
     EXPECT_TRUE(s.push("}\n</tool_call>").calls.empty());
     p = s.finish();
